@@ -1,0 +1,3 @@
+from quiz_app.cli import main
+
+raise SystemExit(main())
