@@ -1,0 +1,20 @@
+"""Question banks: the model, the YAML loader and grading. Knows nothing of the UI or torch."""
+
+from quiz_app.bank.grading import Verdict, grade, matches_expect, normalise_outcome
+from quiz_app.bank.loader import bank_files, load_bank, load_banks, parse_bank
+from quiz_app.bank.model import Bank, LoadResult, Problem, Question
+
+__all__ = [
+    "Bank",
+    "LoadResult",
+    "Problem",
+    "Question",
+    "Verdict",
+    "bank_files",
+    "grade",
+    "load_bank",
+    "load_banks",
+    "matches_expect",
+    "normalise_outcome",
+    "parse_bank",
+]

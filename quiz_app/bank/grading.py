@@ -1,0 +1,83 @@
+"""Grading a learner's answer, and matching a snippet's outcome against a bank's ``expect``."""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterable
+
+from quiz_app.bank.model import Question
+
+_EXCEPTION_LINE = re.compile(r"([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt)):")
+
+
+class Verdict(enum.Enum):
+    CORRECT = "correct"
+    WRONG = "wrong"
+    UNGRADED = "not graded"
+
+
+def normalise_outcome(text: str) -> str:
+    """Ignore trailing spaces on each line and blank lines at the start and the end."""
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
+    while lines and not lines[0]:
+        lines.pop(0)
+    while lines and not lines[-1]:
+        lines.pop()
+    return "\n".join(lines)
+
+
+def matches_expect(expect: str, outcome: str) -> bool:
+    """``expect`` is text the outcome must contain, or ``/regex/`` searched in it."""
+    if len(expect) >= 2 and expect.startswith("/") and expect.endswith("/"):
+        return re.search(expect[1:-1], outcome, re.MULTILINE) is not None
+    return normalise_outcome(expect) in normalise_outcome(outcome)
+
+
+def exception_type_of(outcome: str) -> str | None:
+    """The exception type named by an outcome's last line, if it ends in one."""
+    lines = normalise_outcome(outcome).split("\n")
+    match = _EXCEPTION_LINE.match(lines[-1]) if lines else None
+    return match.group(1) if match else None
+
+
+def predict_matches(response: str, reference: str, exc_type: str | None = None) -> bool:
+    """A predict answer is right if it equals the reference outcome, once normalised.
+
+    Where the outcome ends in an exception, the exception's type name alone is accepted.
+    """
+    given = normalise_outcome(response)
+    if given == normalise_outcome(reference):
+        return True
+    exc_type = exc_type or exception_type_of(reference)
+    return bool(exc_type) and given in (exc_type, exc_type.rsplit(".", 1)[-1])
+
+
+def grade(
+    question: Question,
+    response: str | bool | Iterable[str] | None,
+    live_outcome: str | None = None,
+    live_exc_type: str | None = None,
+) -> Verdict:
+    """Grade a response: a letter, letters, a bool, or the text a learner predicts.
+
+    A predict question without an answer key is graded against the live outcome; when there
+    is none (the snippet could not run), it is not graded rather than counted wrong.
+    """
+    if response is None:
+        return Verdict.WRONG
+    if question.type == "single":
+        ok = isinstance(response, str) and response.strip().upper() == question.answer
+    elif question.type == "multiple":
+        letters = {response} if isinstance(response, str) else set(response)  # type: ignore[arg-type]
+        ok = {str(letter).upper() for letter in letters} == question.answer
+    elif question.type == "true_false":
+        ok = response is question.answer
+    else:
+        if question.answer is not None:
+            ok = predict_matches(str(response), str(question.answer))
+        elif live_outcome is None:
+            return Verdict.UNGRADED
+        else:
+            ok = predict_matches(str(response), live_outcome, live_exc_type)
+    return Verdict.CORRECT if ok else Verdict.WRONG
