@@ -322,6 +322,7 @@ def _question(node: Node, index: int, ctx: _Context) -> Question | None:
         tags=tags,
         timeout=timeout if timeout is not None else Question.timeout,
         line=node.start_mark.line + 1,
+        col=node.start_mark.column + 1,
     )
 
 

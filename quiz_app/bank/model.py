@@ -44,6 +44,7 @@ class Question:
     tags: tuple[str, ...] = ()
     timeout: float = DEFAULT_TIMEOUT
     line: int = 0
+    col: int = 0
 
     @property
     def letters(self) -> str:

@@ -1,0 +1,126 @@
+"""The command line: ``quiz-app [BANK...]`` plays, ``check``, ``stats`` and ``where`` report."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from pathlib import Path
+
+from quiz_app import __version__, locations
+
+DEVICES = ("auto", "cpu", "cuda", "mps")
+COMMANDS = ("check", "stats", "where")
+
+
+def default_player() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name (e.g. a container): a plain default
+        return "player"
+
+
+def _device_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--device",
+        default="auto",
+        help="where snippets run: auto (CUDA, else MPS, else CPU), cpu, cuda, cuda:N or mps",
+    )
+
+
+def _play_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="quiz-app",
+        description="A terminal quiz on PyTorch's model.eval() and torch.no_grad(), with live snippets.",
+        epilog="Other commands: quiz-app check [PATH...], quiz-app stats, quiz-app where (each takes --help).",
+    )
+    parser.add_argument("paths", nargs="*", type=Path, help="bank files or folders to play besides the bundled ones")
+    parser.add_argument("--player", default=None, help="whose scores to keep (default: your login name)")
+    _device_arg(parser)
+    parser.add_argument("--version", action="version", version=f"quiz-app {__version__}")
+    return parser
+
+
+def _check_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="quiz-app check",
+        description="Validate question banks and prove every answer key against real PyTorch.",
+    )
+    parser.add_argument("paths", nargs="*", type=Path, help="bank files or folders (default: the bundled banks)")
+    _device_arg(parser)
+    parser.add_argument("--json", action="store_true", help="print one JSON document instead of text")
+    parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per core)")
+    return parser
+
+
+def _stats_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="quiz-app stats", description="Scores kept between sessions.")
+    parser.add_argument("--player", default=None, help="whose scores (default: your login name)")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    return parser
+
+
+def run_check(argv: list[str]) -> int:
+    from quiz_app.check import check
+
+    args = _check_parser().parse_args(argv)
+    paths = args.paths or [locations.bundled_banks_dir()]
+    report = check(paths, device=args.device, jobs=args.jobs)
+    if args.json:
+        print(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
+        return 0 if report.ok else 1
+    for problem in report.problems:
+        print(problem)
+    if report.fatal:
+        print(f"quiz-app check: error: {report.fatal}")
+    where = f" on {report.worker.device} (torch {report.worker.torch_version})" if report.worker else ""
+    print(report.summary() + where)
+    return 0 if report.ok else 1
+
+
+def run_stats(argv: list[str]) -> int:
+    from quiz_app.progress import ProgressStore, StoreError
+    from quiz_app.progress.report import format_stats, stats_data
+
+    args = _stats_parser().parse_args(argv)
+    player = args.player or default_player()
+    try:
+        with ProgressStore.open(locations.database_path()) as store:
+            for notice in store.notices:
+                print(notice, file=sys.stderr)
+            if args.json:
+                print(json.dumps(stats_data(store, player), indent=2, ensure_ascii=False))
+            else:
+                print(format_stats(store, player))
+    except StoreError as error:
+        print(f"quiz-app stats: error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def run_where(argv: list[str]) -> int:
+    argparse.ArgumentParser(prog="quiz-app where", description="Where quiz-app keeps its files.").parse_args(argv)
+    print(f"data folder:   {locations.data_dir()}")
+    print(f"database:      {locations.database_path()}")
+    print(f"banks folder:  {locations.user_banks_dir()}")
+    print(f"bundled banks: {locations.bundled_banks_dir()}")
+    if os.environ.get(locations.HOME_ENV):
+        print(f"({locations.HOME_ENV} is set)")
+    return 0
+
+
+def run_app(argv: list[str]) -> int:
+    args = _play_parser().parse_args(argv)
+    from quiz_app.ui.launch import launch
+
+    return launch(paths=args.paths, player=args.player or default_player(), device=args.device)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in COMMANDS:
+        command, rest = argv[0], argv[1:]
+        return {"check": run_check, "stats": run_stats, "where": run_where}[command](rest)
+    return run_app(argv)

@@ -1,0 +1,9 @@
+"""The live snippet runner: a warm PyTorch worker process. Knows nothing of the UI.
+
+torch is imported only in the worker process, never here.
+"""
+
+from quiz_app.runner.client import SnippetRunner
+from quiz_app.runner.outcome import Outcome, WorkerInfo
+
+__all__ = ["Outcome", "SnippetRunner", "WorkerInfo"]

@@ -1,0 +1,66 @@
+"""What running a snippet produced, as the learner and ``quiz-app check`` see it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Status = Literal["ok", "error", "timeout", "crashed", "unavailable"]
+
+
+@dataclass(frozen=True)
+class WorkerInfo:
+    """What a warm worker reported once torch was imported."""
+
+    device: str
+    device_name: str
+    torch_version: str
+    pid: int
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The outcome of one snippet.
+
+    ``status`` is ``ok`` (it ran), ``error`` (it ran and raised), ``timeout``, ``crashed``
+    (it ended or killed the worker process) or ``unavailable`` (no worker could start).
+    """
+
+    status: Status
+    stdout: str = ""
+    stderr: str = ""
+    exc_type: str | None = None
+    exc_message: str | None = None
+    detail: str = ""
+    duration: float = 0.0
+    device: str = ""
+    device_name: str = ""
+    torch_version: str = ""
+    truncated: bool = False
+
+    @property
+    def ran(self) -> bool:
+        """True when the snippet ran to its end or to an exception of its own."""
+        return self.status in ("ok", "error")
+
+    @property
+    def text(self) -> str:
+        """What it printed (stdout, then stderr), then ``ExceptionType: message`` if it raised.
+
+        For a snippet that did not run to an end, the last line says what happened instead.
+        """
+        parts = [self.stdout, self.stderr]
+        if self.truncated:
+            parts.append("[output cut: the snippet printed too much]\n")
+        if self.exc_type is not None:
+            parts.append(f"{self.exc_type}: {self.exc_message}" if self.exc_message else self.exc_type)
+        elif self.detail:
+            parts.append(self.detail)
+        text = ""
+        for part in parts:
+            if not part:
+                continue
+            if text and not text.endswith("\n"):
+                text += "\n"
+            text += part
+        return text
