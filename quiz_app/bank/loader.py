@@ -61,6 +61,12 @@ class _Context:
     def __init__(self, path: str) -> None:
         self.path = path
         self.problems: list[Problem] = []
+        self.lines: list[str] = []
+
+    def indent(self, line: int) -> int:
+        """The indentation of a 1-based line of the file."""
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        return len(text) - len(text.lstrip(" "))
 
     def at(self, node: Node | None, message: str) -> None:
         line, col = (node.start_mark.line + 1, node.start_mark.column + 1) if node else (1, 1)
@@ -159,13 +165,12 @@ def _python(source: str | None, node: Node | None, key: str, ctx: _Context) -> N
     try:
         compile(source, f"<{key}>", "exec")
     except SyntaxError as error:
-        block = getattr(node, "style", None) in ("|", ">")
-        offset = (error.lineno or 1) if block else 0
-        ctx.at_pos(
-            node.start_mark.line + 1 + offset,
-            (error.offset or 1) + (node.start_mark.column if not block else 0),
-            f"Python syntax error in '{key}': {error.msg}",
-        )
+        if getattr(node, "style", None) in ("|", ">"):  # the code starts on the next line
+            line = node.start_mark.line + 1 + (error.lineno or 1)
+            col = ctx.indent(line) + (error.offset or 1)
+        else:
+            line, col = node.start_mark.line + 1, node.start_mark.column + (error.offset or 1)
+        ctx.at_pos(line, col, f"Python syntax error in '{key}': {error.msg}")
     except (ValueError, OverflowError) as error:  # e.g. a NUL byte in the source
         ctx.at(node, f"Python code in '{key}' cannot be compiled: {error}")
 
@@ -268,12 +273,15 @@ def _tags(entries: dict[str, Node], ctx: _Context) -> tuple[str, ...]:
 def _question(node: Node, index: int, ctx: _Context) -> Question | None:
     before = len(ctx.problems)
     what = f"question {index + 1}"
+    if isinstance(node, MappingNode):
+        for key, value in node.value:
+            if isinstance(key, ScalarNode) and key.value == "id" and isinstance(value, ScalarNode):
+                what = f"question '{value.value}'"
     entries = _mapping(node, what, QUESTION_KEYS, ctx)
     if not isinstance(node, MappingNode):
         return None
     qid = _text(entries, "id", ctx, required=True)
     if qid is not None:
-        what = f"question '{qid}'"
         if not QUESTION_ID.match(qid):
             ctx.at(
                 entries["id"],
@@ -416,11 +424,11 @@ def _compose(text: str, ctx: _Context) -> Node | None:
         return yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        message = " ".join(part for part in (error.context, error.problem) if part) or "invalid YAML"
-        if mark is not None:
-            ctx.at_pos(mark.line + 1, mark.column + 1, f"YAML syntax error: {message}")
-        else:
-            ctx.at_pos(1, 1, f"YAML syntax error: {message}")
+        message = error.problem or error.context or "invalid YAML"
+        if error.context and error.problem and error.context_mark is not None:
+            message += f" ({error.context} started at line {error.context_mark.line + 1})"
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        ctx.at_pos(line, col, f"YAML syntax error: {message}")
     except yaml.reader.ReaderError as error:
         line = text.count("\n", 0, error.position) + 1
         col = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
@@ -439,6 +447,7 @@ def parse_bank(raw: bytes | str, path: Path | str = "<text>") -> tuple[Bank | No
     text = raw if isinstance(raw, str) else _decode(raw, ctx)
     if text is None:
         return None, ctx.problems
+    ctx.lines = text.splitlines()
     if not text.strip():
         ctx.at_pos(1, 1, "the file is empty; a bank needs at least an id, a title and questions")
         return None, ctx.problems

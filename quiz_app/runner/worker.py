@@ -109,7 +109,7 @@ class _State:
         """Put everything back. False if something could not be, and the worker must restart."""
         torch = self.torch
         base = self.values
-        for obj, attributes in zip(self.objects, self.attributes):
+        for obj, attributes in zip(self.objects, self.attributes, strict=True):
             current = vars(obj)
             for name, value in attributes.items():
                 if current.get(name, _State) is not value:
