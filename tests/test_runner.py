@@ -161,3 +161,38 @@ def test_domain_packages_import_nothing_from_textual_or_torch() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_cancel_stops_a_running_snippet_at_once(fresh_runner: SnippetRunner) -> None:
+    import threading
+
+    fresh_runner.wait_ready()
+    outcomes = []
+    thread = threading.Thread(
+        target=lambda: outcomes.append(fresh_runner.run("import time\ntime.sleep(60)", timeout=60))
+    )
+    thread.start()
+    time.sleep(0.5)
+    fresh_runner.cancel()
+    thread.join(timeout=10)
+    assert not thread.is_alive()
+    assert outcomes[0].status == "crashed"
+    assert outcomes[0].text == "the snippet was stopped"
+    assert fresh_runner.run("print('next')").text == "next\n"
+
+
+def test_close_mid_snippet_returns_and_starts_nothing_new() -> None:
+    import threading
+
+    runner = SnippetRunner("cpu")
+    runner.wait_ready()
+    outcomes = []
+    thread = threading.Thread(target=lambda: outcomes.append(runner.run("import time\ntime.sleep(60)", timeout=60)))
+    thread.start()
+    time.sleep(0.5)
+    runner.close()
+    thread.join(timeout=10)
+    assert not thread.is_alive()
+    assert outcomes[0].status == "crashed"
+    assert runner.info is None
+    assert runner.run("print(1)").status == "unavailable"

@@ -89,6 +89,9 @@ class SnippetRunner:
         self._worker: _Worker | None = None
         self._failure: str | None = None
         self._serial = 0
+        self._busy: _Worker | None = None  # the worker running a snippet right now
+        self._cancelled = False
+        self._closed = False
         self._tmp = tempfile.TemporaryDirectory(prefix="quiz-app-worker-")
         self.restarts = 0
 
@@ -96,7 +99,7 @@ class SnippetRunner:
     def start(self) -> None:
         """Launch the worker if none is running. Returns at once."""
         with self._lock:
-            if self._worker is None and self._failure is None:
+            if self._worker is None and self._failure is None and not self._closed:
                 self._worker = _Worker(self.device, self.python, self._tmp.name)
 
     def wait_ready(self, timeout: float = STARTUP_TIMEOUT) -> WorkerInfo | None:
@@ -149,7 +152,20 @@ class SnippetRunner:
         """Why no worker could start, if none could."""
         return self._failure
 
+    def cancel(self) -> None:
+        """Stop the snippet running now, if any (its ``run()`` returns at once); never blocks.
+
+        The worker is restarted in the background for the next snippet.
+        """
+        busy = self._busy
+        if busy is not None and busy.process.poll() is None:
+            self._cancelled = True
+            busy.process.kill()
+
     def close(self) -> None:
+        """Stop the worker, even in the middle of a snippet."""
+        self._closed = True
+        self.cancel()
         with self._lock:
             if self._worker is not None:
                 self._worker.kill()
@@ -172,39 +188,45 @@ class SnippetRunner:
             if info is None or worker is None:
                 return Outcome(status="unavailable", detail=self._failure or "the PyTorch worker is not running")
             self._serial += 1
-            base = {"device": info.device, "device_name": info.device_name, "torch_version": info.torch_version}
-            started = time.perf_counter()
+            self._busy, self._cancelled = worker, False
             try:
-                worker.requests.send_bytes(
-                    json.dumps({"id": self._serial, "code": code, "setup": setup}).encode("utf-8")
+                return self._exchange(worker, info, code, setup, timeout)
+            finally:
+                self._busy = None
+
+    def _exchange(self, worker: _Worker, info: WorkerInfo, code: str, setup: str, timeout: float) -> Outcome:
+        """Send one request and wait for its reply, or for the worker's end."""
+        base = {"device": info.device, "device_name": info.device_name, "torch_version": info.torch_version}
+        started = time.perf_counter()
+        try:
+            worker.requests.send_bytes(json.dumps({"id": self._serial, "code": code, "setup": setup}).encode("utf-8"))
+            if not worker.replies.poll(timeout):
+                self._replace(worker)
+                return Outcome(
+                    status="timeout",
+                    detail=f"the snippet ran past its {timeout:g} s limit and was stopped",
+                    duration=time.perf_counter() - started,
+                    **base,
                 )
-                if not worker.replies.poll(timeout):
-                    self._replace(worker)
-                    return Outcome(
-                        status="timeout",
-                        detail=f"the snippet ran past its {timeout:g} s limit and was stopped",
-                        duration=time.perf_counter() - started,
-                        **base,
-                    )
-                reply = json.loads(worker.replies.recv_bytes())
-            except (EOFError, OSError, ConnectionError):
-                detail = worker.ended()
-                self._replace(worker)
-                return Outcome(status="crashed", detail=detail, duration=time.perf_counter() - started, **base)
-            if reply.get("restart"):
-                self._replace(worker)
-            if "internal" in reply:
-                return Outcome(status="crashed", detail="the worker failed: " + reply["internal"], **base)
-            return Outcome(
-                status="ok" if reply["exc_type"] is None else "error",
-                stdout=reply["stdout"],
-                stderr=reply["stderr"],
-                exc_type=reply["exc_type"],
-                exc_message=reply["exc_message"],
-                duration=reply["duration"],
-                truncated=reply["truncated"],
-                **base,
-            )
+            reply = json.loads(worker.replies.recv_bytes())
+        except (EOFError, OSError, ConnectionError):
+            detail = "the snippet was stopped" if self._cancelled else worker.ended()
+            self._replace(worker)
+            return Outcome(status="crashed", detail=detail, duration=time.perf_counter() - started, **base)
+        if reply.get("restart"):
+            self._replace(worker)
+        if "internal" in reply:
+            return Outcome(status="crashed", detail="the worker failed: " + reply["internal"], **base)
+        return Outcome(
+            status="ok" if reply["exc_type"] is None else "error",
+            stdout=reply["stdout"],
+            stderr=reply["stderr"],
+            exc_type=reply["exc_type"],
+            exc_message=reply["exc_message"],
+            duration=reply["duration"],
+            truncated=reply["truncated"],
+            **base,
+        )
 
     async def arun(self, code: str, setup: str = "", timeout: float = 10.0) -> Outcome:
         """``run()`` in a thread, so that an event loop keeps turning meanwhile."""
@@ -215,4 +237,4 @@ class SnippetRunner:
         worker.kill()
         self._worker = None
         self.restarts += 1
-        self.start()
+        self.start()  # does nothing once closed

@@ -1,0 +1,105 @@
+"""One play-through of a bank: which question is next, what was answered, the score so far.
+
+Domain code: the UI drives it, tests drive it without a screen.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from quiz_app.bank import Bank, Question, Verdict
+
+
+def response_text(question: Question, response: str | bool | Iterable[str]) -> str:
+    """A response as it is stored and shown: ``B``, ``A, C``, ``true``, or the text typed."""
+    if question.type == "true_false":
+        return "true" if response is True else "false"
+    if question.type == "multiple" and not isinstance(response, str):
+        return ", ".join(sorted(str(letter) for letter in response))  # type: ignore[union-attr]
+    return str(response)
+
+
+@dataclass(frozen=True)
+class Result:
+    question: Question
+    response: str
+    verdict: Verdict
+    seconds: float
+
+
+@dataclass
+class QuizRun:
+    """The questions of one attempt, in order, and their results."""
+
+    bank: Bank
+    questions: Sequence[Question] = ()
+    retry: bool = False
+    attempt_id: int | None = None
+    index: int = 0
+    results: dict[str, Result] = field(default_factory=dict)
+    started: float = field(default_factory=time.monotonic)
+    ended: float | None = None
+
+    def __post_init__(self) -> None:
+        if not self.questions:
+            self.questions = tuple(self.bank.questions)
+
+    @property
+    def current(self) -> Question:
+        return self.questions[self.index]
+
+    @property
+    def total(self) -> int:
+        return len(self.questions)
+
+    @property
+    def correct(self) -> int:
+        return sum(result.verdict is Verdict.CORRECT for result in self.results.values())
+
+    @property
+    def answered(self) -> int:
+        return len(self.results)
+
+    @property
+    def finished(self) -> bool:
+        return self.index >= self.total
+
+    def record(self, result: Result) -> None:
+        self.results[result.question.id] = result
+
+    def advance(self) -> bool:
+        """Move to the next question. False when there is none."""
+        self.index += 1
+        if self.finished and self.ended is None:
+            self.ended = time.monotonic()
+        return not self.finished
+
+    @property
+    def elapsed(self) -> float:
+        return (self.ended or time.monotonic()) - self.started
+
+    def missed(self) -> list[Question]:
+        """Questions answered wrong, or not answered at all (never those not graded)."""
+        return [
+            question
+            for question in self.questions
+            if question.id not in self.results or self.results[question.id].verdict is Verdict.WRONG
+        ]
+
+    def by_tag(self) -> dict[str, tuple[int, int]]:
+        """Per tag: (correct, graded answers), in the order tags first appear."""
+        tally: dict[str, tuple[int, int]] = {}
+        for question in self.questions:
+            result = self.results.get(question.id)
+            for tag in question.tags:
+                right, seen = tally.get(tag, (0, 0))
+                if result is not None and result.verdict is not Verdict.UNGRADED:
+                    right += result.verdict is Verdict.CORRECT
+                    seen += 1
+                tally[tag] = (right, seen)
+        return tally
+
+    def retry_missed(self) -> QuizRun:
+        return QuizRun(self.bank, tuple(self.missed()), retry=True)

@@ -1,0 +1,164 @@
+"""The application shell: services, global keys, and which screen comes first."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Protocol, TypeVar
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+
+from quiz_app import locations
+from quiz_app.bank import Bank, LoadResult, load_banks
+from quiz_app.progress import AnswerRecord, ProgressStore
+from quiz_app.quiz import QuizRun
+from quiz_app.runner import Outcome, WorkerInfo
+
+T = TypeVar("T")
+
+
+class Runner(Protocol):
+    """What the UI needs of the snippet runner (the real one, or a fixed one in snapshot tests)."""
+
+    def start(self) -> None: ...
+    def wait_ready(self, timeout: float = ...) -> WorkerInfo | None: ...
+    async def arun(self, code: str, setup: str = "", timeout: float = 10.0) -> Outcome: ...
+    def cancel(self) -> None: ...
+
+    @property
+    def info(self) -> WorkerInfo | None: ...
+    @property
+    def failure(self) -> str | None: ...
+
+
+class QuizApp(App[int]):
+    TITLE = "quiz-app"
+    SUB_TITLE = "model.eval() vs torch.no_grad()"
+    CSS_PATH = "quiz.tcss"
+    BINDINGS = [
+        Binding("question_mark,f1", "help", "Help", id="help", tooltip="Keys and how the quiz works"),
+        Binding("q", "quit", "Quit", id="quit", tooltip="Quit; every answer given is already saved"),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="quit-anywhere", tooltip="Quit"),
+    ]
+
+    def __init__(
+        self,
+        store: ProgressStore,
+        runner: Runner,
+        player: str,
+        paths: list[Path] | None = None,
+        bundled: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.bundled = bundled if bundled is not None else locations.bundled_banks_dir()
+        self.store = store
+        self.runner = runner
+        self.player = player
+        self.paths = list(paths or [])
+        # Every use of the database goes through one thread, first in first out: an attempt
+        # is created before its answers, the event loop never waits on SQLite, and quitting
+        # waits for what is queued.
+        self._store = ThreadPoolExecutor(max_workers=1, thread_name_prefix="quiz-app-store")
+        self.banks = LoadResult()
+
+    # -- start --------------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        from quiz_app.ui.screens.home import HomeScreen
+
+        for notice in self.store.notices:
+            self.notify(notice, title="Score database", severity="warning", timeout=15)
+        self.push_screen(HomeScreen())
+        self.warm_up()
+
+    @work(thread=True, exclusive=True, group="warm-up", exit_on_error=False, description="Start the PyTorch worker")
+    def warm_up(self) -> None:
+        self.runner.start()
+        self.runner.wait_ready()
+        self.call_from_thread(self._worker_changed)
+
+    def _worker_changed(self) -> None:
+        from quiz_app.ui.screens.home import HomeScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, HomeScreen):
+                screen.show_worker()
+
+    def bank_sources(self) -> list[Path]:
+        sources = [self.bundled]
+        user = locations.user_banks_dir()
+        if user.is_dir():
+            sources.append(user)
+        return sources + self.paths
+
+    def load_all_banks(self) -> LoadResult:
+        """Blocking: call from a worker thread."""
+        self.banks = load_banks(self.bank_sources())
+        return self.banks
+
+    def direct_bank(self) -> Bank | None:
+        """The bank to open at once when the command line named a single bank file."""
+        if len(self.paths) != 1 or self.paths[0].is_dir():
+            return None
+        wanted = self.paths[0].resolve()
+        return next((bank for bank in self.banks.banks if bank.path.resolve() == wanted), None)
+
+    # -- playing ------------------------------------------------------------------------------
+    def play(self, run: QuizRun) -> None:
+        from quiz_app.ui.screens.question import QuestionScreen
+
+        self.start_attempt(run)
+        self.push_screen(QuestionScreen(run))
+
+    def start_attempt(self, run: QuizRun) -> None:
+        """Record the attempt; the answers queued after it find its id."""
+
+        def write(store: ProgressStore) -> None:
+            run.attempt_id = store.start_attempt(self.player, run.bank.id, run.total, retry=run.retry)
+
+        self._store_job(write)
+
+    def record(self, record: AnswerRecord, run: QuizRun) -> None:
+        """Commit one answer, the moment it is given (in the store's thread)."""
+        self._store_job(lambda store: store.record_answer(dataclasses.replace(record, attempt_id=run.attempt_id)))
+
+    def finish_attempt(self, run: QuizRun) -> None:
+        self._store_job(lambda store: run.attempt_id is not None and store.finish_attempt(run.attempt_id))
+
+    def _store_job(self, job: Callable[[ProgressStore], object]) -> None:
+        def guarded() -> None:
+            try:
+                job(self.store)
+            except Exception as error:  # noqa: BLE001 - shown, never swallowed
+                self.call_from_thread(
+                    self.notify, f"Could not save to the score database: {error}", severity="error", timeout=30
+                )
+
+        self._store.submit(guarded)
+
+    async def read_store(self, query: Callable[[ProgressStore], T]) -> T:
+        """Run a query in the store's thread, after every write queued before it."""
+        return await asyncio.wrap_future(self._store.submit(query, self.store))
+
+    def flush_writes(self) -> None:
+        """Block until every write asked for so far is committed (at shutdown)."""
+        self._store.submit(lambda: None).result()
+
+    # -- actions ------------------------------------------------------------------------------
+    def action_help(self) -> None:
+        from quiz_app.ui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    async def action_quit(self) -> None:
+        for screen in self.screen_stack:
+            finalise = getattr(screen, "finalise", None)
+            if finalise is not None:
+                finalise()
+        self.runner.cancel()  # a snippet still running must not hold the exit up
+        self.exit(0)

@@ -1,0 +1,31 @@
+"""Start the TUI: open the score database first (a clear error, not a traceback mid-quiz),
+start the PyTorch worker in the background, run the app, and close everything in order."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from quiz_app.progress import ProgressStore, StoreError
+from quiz_app.runner import SnippetRunner
+
+
+def launch(paths: list[Path], player: str, device: str = "auto") -> int:
+    try:
+        store = ProgressStore.open()
+    except StoreError as error:
+        print(f"quiz-app: error: {error}", file=sys.stderr)
+        print("Set QUIZ_APP_HOME to a folder you can write to, or fix the folder's permissions.", file=sys.stderr)
+        return 2
+    runner = SnippetRunner(device)
+    runner.start()  # torch imports while the first screen draws
+    from quiz_app.ui.app import QuizApp
+
+    app = QuizApp(store=store, runner=runner, player=player, paths=paths)
+    try:
+        app.run()
+    finally:
+        app.flush_writes()
+        runner.close()
+        store.close()
+    return app.return_code or 0

@@ -1,0 +1,137 @@
+"""The home screen: every bank with this player's history, and the banks that failed to load."""
+
+from __future__ import annotations
+
+import asyncio
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Markdown, Static
+
+from quiz_app.bank import Bank
+from quiz_app.progress import BankHistory
+from quiz_app.quiz import QuizRun
+
+
+def history_cells(history: BankHistory | None) -> tuple[str, str, str]:
+    if history is None:
+        return "–", "–", "never"
+    last = f"{history.last_correct}/{history.last_total}"
+    best = f"{history.best_correct}/{history.best_total}"
+    return last, best, history.last_played.astimezone().strftime("%Y-%m-%d")
+
+
+class HomeScreen(Screen[None]):
+    BINDINGS = [
+        Binding("enter", "play", "Play", id="play", tooltip="Play the highlighted bank"),
+        Binding("f5", "reload", "Reload", id="reload", tooltip="Load the banks again (after editing a file)"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.banks: list[Bank] = []
+        self._opened_direct = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="player")
+        yield DataTable(id="banks", cursor_type="row", zebra_stripes=True)
+        with VerticalScroll(id="home-details"):
+            yield Markdown(id="bank-description")
+            yield Static(id="load-problems")
+        yield Static(id="worker-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#player", Static).update(f"Player: {self.app.player}   ·   choose a bank, then Enter")
+        self.query_one("#banks", DataTable).loading = True
+        self.show_worker()
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        if self.banks:
+            self.load(reload=False)
+
+    @work(exclusive=True, group="home-load", exit_on_error=False, description="Load banks and history")
+    async def load(self, reload: bool = True) -> None:
+        app = self.app
+        if reload or not self.banks:
+            result = await asyncio.to_thread(app.load_all_banks)
+            self.banks = list(result.banks)
+        player = app.player
+        banks = list(self.banks)
+        histories = await app.read_store(lambda store: {bank.id: store.bank_history(player, bank.id) for bank in banks})
+        self.fill(histories)
+        direct = app.direct_bank()
+        if direct is not None and not self._opened_direct:
+            self._opened_direct = True
+            app.play(QuizRun(direct))
+
+    def fill(self, histories: dict[str, BankHistory | None]) -> None:
+        table = self.query_one("#banks", DataTable)
+        row = table.cursor_row
+        table.clear(columns=True)
+        # The title takes what the other columns leave, so that every column fits at 80 columns.
+        title_width = max(16, self.size.width - 44)
+        table.add_column("Bank", key="title", width=title_width)
+        table.add_column("Qs", key="count", width=3)
+        table.add_column("Last", key="last", width=7)
+        table.add_column("Best", key="best", width=7)
+        table.add_column("Played", key="played", width=10)
+        for bank in self.banks:
+            last, best, played = history_cells(histories.get(bank.id))
+            title = Text(bank.title)
+            title.truncate(title_width, overflow="ellipsis")  # cell-aware: CJK titles stay aligned
+            table.add_row(title, str(len(bank.questions)), last, best, played, key=bank.id)
+        table.loading = False
+        if self.banks:
+            table.move_cursor(row=min(row, len(self.banks) - 1))
+        problems = self.app.banks.problems
+        widget = self.query_one("#load-problems", Static)
+        if problems:
+            lines = [f"{len(problems)} problem(s) kept some banks from loading:"]
+            lines += [str(problem) for problem in problems]
+            widget.update(Text("\n".join(lines)))
+            widget.add_class("-problems")
+        else:
+            widget.update("")
+        self.describe_current()
+
+    def show_worker(self) -> None:
+        runner = self.app.runner
+        widget = self.query_one("#worker-status", Static)
+        if runner.info is not None:
+            info = runner.info
+            widget.update(f"PyTorch ready: {info.device} · torch {info.torch_version}")
+        elif runner.failure is not None:
+            widget.update(Text(f"PyTorch unavailable: {runner.failure}. Quizzes work; live outcomes will not."))
+        else:
+            widget.update("PyTorch warming up in the background…")
+
+    @on(DataTable.RowHighlighted, "#banks")
+    def describe_current(self) -> None:
+        bank = self.current_bank()
+        text = ""
+        if bank is not None:
+            about = (bank.description or "").strip() or f"{len(bank.questions)} questions."
+            text = f"**{bank.title}** (`{bank.id}`, {bank.language})\n\n{about}"
+        self.query_one("#bank-description", Markdown).update(text)
+
+    def current_bank(self) -> Bank | None:
+        table = self.query_one("#banks", DataTable)
+        if not self.banks or table.row_count == 0:
+            return None
+        return self.banks[min(table.cursor_row, len(self.banks) - 1)]
+
+    @on(DataTable.RowSelected, "#banks")
+    def action_play(self) -> None:
+        bank = self.current_bank()
+        if bank is not None:
+            self.app.play(QuizRun(bank))
+
+    def action_reload(self) -> None:
+        self.load(reload=True)

@@ -1,0 +1,69 @@
+"""The choices of a question, labelled A, B, C… (or T and F), selectable by key or click."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Static
+
+
+class ChoiceRow(Static):
+    """One choice. Selection shows as a marker as well as a colour."""
+
+    def __init__(self, label: str, text: str, multiple: bool) -> None:
+        super().__init__(classes="choice")
+        self.label = label
+        self.text = text
+        self.multiple = multiple
+        self.selected = False
+        self.refresh_text()
+
+    def refresh_text(self) -> None:
+        if self.multiple:
+            marker = "[x]" if self.selected else "[ ]"
+        else:
+            marker = "(•)" if self.selected else "( )"
+        self.update(f"{marker} {self.label}  {self.text}")
+        self.set_class(self.selected, "-selected")
+
+    def on_click(self) -> None:
+        self.post_message(ChoiceList.Picked(self.label))
+
+
+class ChoiceList(Vertical):
+    """Single choice (one at a time) or multiple (each toggles)."""
+
+    class Picked(Message):
+        def __init__(self, label: str) -> None:
+            super().__init__()
+            self.label = label
+
+    def __init__(self, labels: str, choices: tuple[str, ...], multiple: bool, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.labels = labels
+        self.choices = choices
+        self.multiple = multiple
+
+    def compose(self) -> ComposeResult:
+        for label, text in zip(self.labels, self.choices, strict=True):
+            yield ChoiceRow(label, text, self.multiple)
+
+    @property
+    def selected(self) -> list[str]:
+        return [row.label for row in self.query(ChoiceRow) if row.selected]
+
+    def pick(self, label: str) -> bool:
+        """Select (single) or toggle (multiple) a label. False if no such choice."""
+        if label not in self.labels:
+            return False
+        for row in self.query(ChoiceRow):
+            if row.label == label:
+                row.selected = not row.selected if self.multiple else True
+            elif not self.multiple:
+                row.selected = False
+            row.refresh_text()
+        return True
+
+    def on_choice_list_picked(self, message: Picked) -> None:
+        self.pick(message.label)

@@ -1,0 +1,213 @@
+"""Play a real bank end to end through the real worker, with Pilot."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Static
+
+from quiz_app.progress import ProgressStore
+from quiz_app.runner import SnippetRunner
+from quiz_app.ui.app import QuizApp
+from quiz_app.ui.screens.answer import AnswerScreen
+from quiz_app.ui.screens.help import HelpScreen
+from quiz_app.ui.screens.home import HomeScreen
+from quiz_app.ui.screens.question import QuestionScreen
+from quiz_app.ui.screens.summary import SummaryScreen
+
+BANKS = Path(__file__).parent / "banks"
+PLAY = BANKS / "play.yaml"
+
+
+@pytest.fixture
+def store(quiz_home: Path) -> Iterator[ProgressStore]:
+    with ProgressStore.open(quiz_home / "progress.sqlite3") as opened:
+        yield opened
+
+
+def make_app(store: ProgressStore, runner: SnippetRunner, paths: list[Path], player: str = "ada") -> QuizApp:
+    return QuizApp(store=store, runner=runner, player=player, paths=paths, bundled=BANKS / "none")
+
+
+def text_of(app: QuizApp, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def answer(pilot, *keys: str) -> AnswerScreen:  # type: ignore[no-untyped-def]
+    for key in keys:
+        await pilot.press(key)
+    await pilot.press("enter")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, AnswerScreen)
+    return screen
+
+
+async def test_play_every_type_then_retry_the_missed_and_find_history(
+    store: ProgressStore, runner: SnippetRunner
+) -> None:
+    app = make_app(store, runner, [PLAY])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, QuestionScreen)  # a bank file on the command line opens at once
+        assert "Question 1 of 5" in text_of(app, "#progress")
+
+        screen = await answer(pilot, "b")
+        assert screen.verdict.value == "correct"
+        assert "✔ Correct" in text_of(app, "#verdict")
+        assert "True" in text_of(app, "#outcome-text")
+        assert "cpu · torch" in text_of(app, "#outcome-meta")
+
+        await pilot.press("n")
+        screen = await answer(pilot, "a")  # only one of the two right choices
+        assert screen.verdict.value == "wrong"
+        assert "✘ Wrong" in text_of(app, "#verdict")
+        assert "The answer is A, C" in text_of(app, "#verdict")
+
+        await pilot.press("enter")
+        screen = await answer(pilot, "f")
+        assert screen.verdict.value == "correct"
+
+        await pilot.press("enter")
+        await pilot.press(*"2.0")
+        screen = await answer(pilot)
+        assert screen.verdict.value == "correct"  # graded against the live outcome: no key given
+        assert "2.0" in text_of(app, "#outcome-text")
+
+        await pilot.press("enter")
+        await pilot.press("x")
+        screen = await answer(pilot)
+        assert screen.verdict.value == "not graded"  # no key and the snippet timed out
+        assert "Could not run" in text_of(app, "#outcome-status")
+        assert "ran past its 1 s limit" in text_of(app, "#outcome-text")
+        assert "Score 3/5" in text_of(app, "#progress")
+
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SummaryScreen)
+        assert "Score: 3 of 5 (60%)" in text_of(app, "#score")
+        assert "multiple" in text_of(app, "#missed")
+        tags = app.screen.query_one("#tags", DataTable)
+        assert [tags.get_row_at(i) for i in range(tags.row_count)][:2] == [["eval", "2", "2"], ["basic", "3", "4"]]
+
+        await pilot.press("r")  # retry just the missed one
+        await settle(pilot)
+        assert isinstance(app.screen, QuestionScreen)
+        assert "Question 1 of 1" in text_of(app, "#progress")
+        await answer(pilot, "a", "c")
+        await pilot.press("q")
+    app.flush_writes()
+
+    rates = {rate.question_id: (rate.answered, rate.correct) for rate in store.question_rates("ada")}
+    assert rates["single"] == (1, 1)
+    assert rates["multiple"] == (2, 1)
+    assert [row for row in stored_answers(store) if row[0].startswith("predict")] == [
+        ("predict-live", "2.0", 1),
+        ("predict-hangs", "x", None),  # kept, but not graded
+    ]
+    history = store.bank_history("ada", "play-test")
+    assert history is not None
+    assert (history.last_correct, history.last_total) == (3, 5)
+
+    again = make_app(store, runner, [BANKS])  # a folder: the home screen, with history
+    async with again.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert isinstance(again.screen, HomeScreen)
+        table = again.screen.query_one("#banks", DataTable)
+        row = table.get_row("play-test")
+        assert [str(cell) for cell in row[1:4]] == ["5", "3/5", "3/5"]
+
+
+def stored_answers(store: ProgressStore) -> list[tuple[str, str, int | None]]:
+    with sqlite3.connect(store.path) as conn:
+        return conn.execute("SELECT question_id, answer, correct FROM answers ORDER BY id").fetchall()
+
+
+HANGS = """\
+id: hangs
+title: Hangs
+questions:
+  - id: forever
+    type: predict
+    prompt: What does it print?
+    snippet: |
+      import time
+      time.sleep(60)
+    timeout: 60
+    explanation: It sleeps.
+"""
+
+
+async def test_quitting_mid_snippet_keeps_the_answer(
+    store: ProgressStore, fresh_runner: SnippetRunner, tmp_path: Path
+) -> None:
+    bank = tmp_path / "hangs.yaml"
+    bank.write_text(HANGS, encoding="utf-8")
+    app = make_app(store, fresh_runner, [bank])
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await pilot.press("4", "2", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, AnswerScreen)
+        assert app.screen.verdict is None  # still waiting for the worker
+        await pilot.press("q")
+    app.flush_writes()
+    assert stored_answers(store) == [("forever", "42", None)]  # kept, as not graded
+
+
+async def test_broken_banks_are_listed_with_their_line(
+    store: ProgressStore, runner: SnippetRunner, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("id: broken\ntitle: Broken\nquestions:\n  - id: q\n    type: single\n    anwser: A\n")
+    app = make_app(store, runner, [BANKS, broken])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        problems = text_of(app, "#load-problems")
+        assert f"{broken}:6:5: unknown key 'anwser' in question 'q' (did you mean 'answer'?)" in problems
+        assert app.screen.query_one("#banks", DataTable).row_count == 1  # the good bank still loads
+
+
+async def test_help_opens_and_closes(store: ProgressStore, runner: SnippetRunner) -> None:
+    app = make_app(store, runner, [BANKS])
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+
+
+async def test_every_binding_has_an_id_and_a_tooltip() -> None:
+    from quiz_app.ui.screens.answer import AnswerScreen as A
+    from quiz_app.ui.screens.help import HelpScreen as H
+    from quiz_app.ui.screens.home import HomeScreen as Ho
+    from quiz_app.ui.screens.question import QuestionScreen as Q
+    from quiz_app.ui.screens.summary import SummaryScreen as S
+
+    for owner in (QuizApp, A, H, Ho, Q, S):
+        for binding in owner.BINDINGS:
+            assert binding.id and binding.tooltip, (owner.__name__, binding.key)
+
+
+async def test_submitting_nothing_asks_for_an_answer(store: ProgressStore, runner: SnippetRunner) -> None:
+    app = make_app(store, runner, [PLAY])
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, QuestionScreen)
+        await pilot.press("z", "b", "b", "enter")  # z names no choice; b twice stays chosen (single)
+        await settle(pilot)
+        assert isinstance(app.screen, AnswerScreen)
+        assert app.screen.verdict.value == "correct"
