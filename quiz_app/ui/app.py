@@ -89,11 +89,9 @@ class QuizApp(App[int]):
                 screen.show_worker()
 
     def bank_sources(self) -> list[Path]:
-        sources = [self.bundled]
-        user = locations.user_banks_dir()
-        if user.is_dir():
-            sources.append(user)
-        return sources + self.paths
+        """Bundled banks and the player's folder where they exist, then what the command line named."""
+        found = [folder for folder in (self.bundled, locations.user_banks_dir()) if folder.is_dir()]
+        return found + self.paths
 
     def load_all_banks(self) -> LoadResult:
         """Blocking: call from a worker thread."""

@@ -1,0 +1,97 @@
+"""What each screen looks like, at a projector's 80x24 and a roomy 120x40.
+
+A fixed runner stands in for the worker here so that timings and versions do not change the
+pictures; test_app.py plays the same screens through the real worker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from quiz_app.bank import Verdict, load_bank
+from quiz_app.progress import ProgressStore
+from quiz_app.quiz import QuizRun, Result
+from quiz_app.runner import Outcome, WorkerInfo
+from quiz_app.ui.app import QuizApp
+from quiz_app.ui.screens.summary import SummaryScreen
+
+BANKS = Path(__file__).parent / "banks"
+SIZES = [(80, 24), (120, 40)]
+
+
+class FixedRunner:
+    """Answers every snippet at once with the same outcome."""
+
+    info = WorkerInfo(device="cpu", device_name="cpu", torch_version="2.13.0+cpu", pid=1)
+    failure = None
+
+    def start(self) -> None:
+        pass
+
+    def wait_ready(self, timeout: float = 0) -> WorkerInfo:
+        return self.info
+
+    def cancel(self) -> None:
+        pass
+
+    async def arun(self, code: str, setup: str = "", timeout: float = 10.0) -> Outcome:
+        return Outcome(status="ok", stdout="True\n", duration=0.0012, device="cpu", torch_version="2.13.0+cpu")
+
+
+@pytest.fixture
+def app(quiz_home: Path) -> Iterator[QuizApp]:
+    store = ProgressStore.open(quiz_home / "progress.sqlite3")
+    yield QuizApp(store=store, runner=FixedRunner(), player="ada", paths=[BANKS], bundled=BANKS / "none")
+    store.close()
+
+
+async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_home(snap_compare, app: QuizApp, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(app, terminal_size=size, run_before=settle)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_question(snap_compare, app: QuizApp, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    async def open_first(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.press("enter")
+        await pilot.press("b")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=open_first)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_answer(snap_compare, app: QuizApp, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    async def answer_wrong(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.press("enter", "c", "enter")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=answer_wrong)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_summary(snap_compare, app: QuizApp, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    bank, _ = load_bank(BANKS / "play.yaml")
+    assert bank is not None
+    run = QuizRun(bank, started=100.0)
+    verdicts = [Verdict.CORRECT, Verdict.WRONG, Verdict.CORRECT, Verdict.CORRECT, Verdict.UNGRADED]
+    for question, verdict in zip(bank.questions, verdicts, strict=True):
+        run.record(Result(question, "x", verdict, 3.0))
+    run.index, run.ended = run.total, 195.0
+
+    async def show(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.app.push_screen(SummaryScreen(run))
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=show)
