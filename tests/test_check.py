@@ -80,9 +80,7 @@ def test_cli_check_prints_problems_and_a_summary_and_fails(tmp_path: Path) -> No
     lines = result.stdout.splitlines()
     assert lines[0].startswith(f"{bank}:1:1: the bank is missing the required key 'title'")
     assert lines[1] == f"{bank}:2:1: unknown key 'titel' in the bank (did you mean 'title'?)"
-    assert (
-        lines[-1] == "0 banks, 0 questions, 0 snippets proven, 2 errors on cpu (torch " + lines[-1].split("torch ")[1]
-    )
+    assert lines[-1] == "0 banks, 0 questions, 0 snippets proven, 2 errors"
     assert "Traceback" not in result.stdout + result.stderr
 
 
