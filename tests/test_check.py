@@ -65,7 +65,8 @@ def test_check_refutes_false_keys_with_locations(tmp_path: Path) -> None:
         f"{bank}:4:5: question 'wrong-expect': the outcome does not contain the expected 'True'"
     )
     assert messages[1] == (
-        f"{bank}:14:5: question 'wrong-prediction': the predict answer 'False' is not what the snippet prints: 'True\\n'"
+        f"{bank}:14:5: question 'wrong-prediction': "
+        "the predict answer 'False' is not what the snippet prints: 'True\\n'"
     )
     assert messages[2].startswith(f"{bank}:20:5: question 'unexpected-raise': the snippet raised RuntimeError: ")
     assert len(messages) == 3  # the expected exception and the question without a snippet pass
