@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -25,8 +27,16 @@ class AnswerScreen(Screen[None]):
         Binding("escape", "leave", "Home", id="leave", tooltip="Back to the banks; answers given are saved"),
     ]
 
-    def __init__(self, run: QuizRun, question: Question, response: str | bool | frozenset[str], seconds: float) -> None:
+    def __init__(
+        self,
+        run: QuizRun,
+        question: Question,
+        response: str | bool | frozenset[str],
+        seconds: float,
+        live: asyncio.Future[Outcome] | None = None,
+    ) -> None:
         super().__init__()
+        self.live = live
         self.quiz = run
         self.question = question
         self.response = response
@@ -68,7 +78,11 @@ class AnswerScreen(Screen[None]):
     @work(exclusive=True, group="snippet", exit_on_error=False, description="Run the snippet live")
     async def run_snippet(self) -> None:
         question = self.question
-        outcome = await self.app.runner.arun(question.snippet or "", self.quiz.bank.setup, question.timeout)
+        if self.live is None:
+            self.live = asyncio.ensure_future(
+                self.app.runner.arun(question.snippet or "", self.quiz.bank.setup, question.timeout)
+            )
+        outcome = await self.live
         self.outcome = outcome
         self.query_one(OutcomePanel).show(outcome)
         if self.graded_by_outcome and self.verdict is None:

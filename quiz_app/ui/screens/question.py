@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 from rich.syntax import Syntax
@@ -133,7 +134,12 @@ class QuestionScreen(Screen[None]):
         from quiz_app.ui.screens.answer import AnswerScreen
 
         seconds = time.monotonic() - self.shown_at
-        self.app.switch_screen(AnswerScreen(self.quiz, self.question, response, seconds))
+        question = self.question
+        live = None
+        if question.snippet:
+            # Sent to the worker now, so that it runs while the answer screen is drawn.
+            live = asyncio.ensure_future(self.app.runner.arun(question.snippet, self.quiz.bank.setup, question.timeout))
+        self.app.switch_screen(AnswerScreen(self.quiz, question, response, seconds, live))
 
     def action_leave(self) -> None:
         self.app.finish_attempt(self.quiz)
