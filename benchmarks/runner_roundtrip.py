@@ -68,8 +68,10 @@ def main() -> None:
     print(f"fresh python -c:         median {ms(median(fresh))}  ({FRESH_RUNS} runs)")
     print(f"warm / floor (median):   {median(warm) / median(floor):.1f}x")
     print(f"fresh / warm (median):   {median(fresh) / median(warm):.0f}x")
-    print(f"target: warm median < 2 ms: {'met' if median(warm) < 0.002 else 'MISSED'}; "
-          f"p95 < 5 ms: {'met' if p95(warm) < 0.005 else 'MISSED'}")
+    print(
+        f"target: warm median < 2 ms: {'met' if median(warm) < 0.002 else 'MISSED'}; "
+        f"p95 < 5 ms: {'met' if p95(warm) < 0.005 else 'MISSED'}"
+    )
 
 
 if __name__ == "__main__":

@@ -708,14 +708,10 @@ def test_a_writer_killed_mid_write_loses_nothing_it_reported_saved(db):
 
 def test_the_progress_package_imports_no_ui_no_torch_and_no_other_layer():
     code = (
-        "import json, sys\n"
-        "import quiz_app.progress, quiz_app.progress.report\n"
-        "print(json.dumps(sorted(sys.modules)))\n"
+        "import json, sys\nimport quiz_app.progress, quiz_app.progress.report\nprint(json.dumps(sorted(sys.modules)))\n"
     )
     root = Path(__file__).resolve().parent.parent
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
-    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
     modules = json.loads(result.stdout)
     assert not [m for m in modules if m.split(".")[0] in ("textual", "torch", "rich")]
     ours = {m for m in modules if m.split(".")[0] == "quiz_app"}

@@ -50,7 +50,7 @@ def predict_matches(response: str, reference: str, exc_type: str | None = None) 
     if given == normalise_outcome(reference):
         return True
     exc_type = exc_type or exception_type_of(reference)
-    return bool(exc_type) and given in (exc_type, exc_type.rsplit(".", 1)[-1])
+    return exc_type is not None and given in (exc_type, exc_type.rsplit(".", 1)[-1])
 
 
 def grade(

@@ -56,9 +56,7 @@ class Question:
 
         Scores are kept with it, so that the history of an edited question stays honest.
         """
-        answer = self.answer
-        if isinstance(answer, frozenset):
-            answer = sorted(answer)
+        answer: object = sorted(self.answer) if isinstance(self.answer, frozenset) else self.answer
         payload = json.dumps(
             [self.type, self.prompt, self.code, list(self.choices), answer, self.snippet],
             ensure_ascii=False,

@@ -40,9 +40,7 @@ def format_stats(store: ProgressStore, player: str) -> str:
     """A plain-text report for a terminal: bank totals, then each bank's questions."""
     data = stats_data(store, player)
     if not data["banks"]:
-        lines = [
-            f"No answers recorded for {player} yet: play a bank, and your progress shows here."
-        ]
+        lines = [f"No answers recorded for {player} yet: play a bank, and your progress shows here."]
         others = [name for name in store.players() if name != player]
         if others:
             lines.append("Players with progress: " + ", ".join(others))
@@ -51,18 +49,14 @@ def format_stats(store: ProgressStore, player: str) -> str:
     lines = [f"Progress for {player}", ""]
     lines += _table(
         ("Bank", "Answered", "Correct", "Last played (UTC)"),
-        [
-            (b["bank_id"], str(b["answered"]), str(b["correct"]), _when(b["last_played"]))
-            for b in data["banks"]
-        ],
+        [(b["bank_id"], str(b["answered"]), str(b["correct"]), _when(b["last_played"])) for b in data["banks"]],
     )
     for bank in data["banks"]:
         lines += ["", f"{bank['bank_id']}: success rate per question"]
         graded = sum(q["answered"] for q in bank["questions"])
         if bank["questions"]:
             rows = [
-                (q["question_id"], str(q["answered"]), str(q["correct"]), f"{q['rate']:.0%}")
-                for q in bank["questions"]
+                (q["question_id"], str(q["answered"]), str(q["correct"]), f"{q['rate']:.0%}") for q in bank["questions"]
             ]
             lines += _table(("Question", "Answered", "Correct", "Rate"), rows, indent="  ")
         else:

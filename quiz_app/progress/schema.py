@@ -84,9 +84,7 @@ def migrate(
         if found > target:
             raise NewerSchemaError(found)
         if found == 0:
-            tables = conn.execute(
-                "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
-            ).fetchone()[0]
+            tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchone()[0]
             if tables:
                 raise ForeignDatabaseError()
         for version in range(found, target):

@@ -124,8 +124,7 @@ class ProgressStore:
             raise StoreError(f"cannot open the progress file {target}: it is a folder")
         if target.exists() and not os.access(target, os.W_OK):
             raise StoreError(
-                f"cannot write to the progress file {target}: it is read-only; "
-                "check the file's permissions"
+                f"cannot write to the progress file {target}: it is read-only; check the file's permissions"
             )
         notices: list[str] = []
         for _ in range(_OPEN_TRIES):
@@ -165,17 +164,14 @@ class ProgressStore:
 
     # -- writing ---------------------------------------------------------------------------
 
-    def start_attempt(
-        self, player: str, bank_id: str, total_questions: int, retry: bool = False
-    ) -> int:
+    def start_attempt(self, player: str, bank_id: str, total_questions: int, retry: bool = False) -> int:
         """Begin one play-through of a bank (``retry``: of its missed questions)."""
         _require_text(player=player, bank_id=bank_id)
         if isinstance(total_questions, bool) or total_questions < 1:
             raise ValueError(f"total_questions must be at least 1, not {total_questions!r}")
         with self._write("start an attempt in") as conn:
             cursor = conn.execute(
-                "INSERT INTO attempts (player, bank_id, total_questions, retry, started_at)"
-                " VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO attempts (player, bank_id, total_questions, retry, started_at) VALUES (?, ?, ?, ?, ?)",
                 (player, bank_id, int(total_questions), int(retry), _stamp(_now())),
             )
             attempt_id = cursor.lastrowid
@@ -188,9 +184,7 @@ class ProgressStore:
         answered_at = _stamp(record.answered_at or _now())
         with self._write("save an answer to") as conn:
             if record.attempt_id is not None:
-                row = conn.execute(
-                    "SELECT player, bank_id FROM attempts WHERE id = ?", (record.attempt_id,)
-                ).fetchone()
+                row = conn.execute("SELECT player, bank_id FROM attempts WHERE id = ?", (record.attempt_id,)).fetchone()
                 if row is None:
                     raise ValueError(f"no attempt with id {record.attempt_id}")
                 if tuple(row) != (record.player, record.bank_id):
@@ -266,8 +260,7 @@ class ProgressStore:
     def question_rates(self, player: str, bank_id: str | None = None) -> list[QuestionRate]:
         """Per question with at least one graded answer, by bank id then question id."""
         sql = (
-            "SELECT bank_id, question_id, COUNT(*), SUM(correct) FROM answers"
-            " WHERE player = ? AND correct IS NOT NULL"
+            "SELECT bank_id, question_id, COUNT(*), SUM(correct) FROM answers WHERE player = ? AND correct IS NOT NULL"
         )
         params: tuple[str, ...] = (player,)
         if bank_id is not None:
@@ -342,20 +335,14 @@ def _prepare_folder(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except FileExistsError as exc:
-        raise StoreError(
-            f"cannot create the data folder {folder}: a file is in the way{hint}"
-        ) from exc
+        raise StoreError(f"cannot create the data folder {folder}: a file is in the way{hint}") from exc
     except OSError as exc:
-        raise StoreError(
-            f"cannot create the data folder {folder}: {exc.strerror or exc}{hint}"
-        ) from exc
+        raise StoreError(f"cannot create the data folder {folder}: {exc.strerror or exc}{hint}") from exc
     try:
         with tempfile.TemporaryFile(dir=folder, prefix=".quiz-app-write-test-"):
             pass
     except OSError as exc:
-        raise StoreError(
-            f"cannot write to the data folder {folder}: {exc.strerror or exc}{hint}"
-        ) from exc
+        raise StoreError(f"cannot write to the data folder {folder}: {exc.strerror or exc}{hint}") from exc
 
 
 def _check_header(path: Path) -> None:
@@ -371,9 +358,7 @@ def _check_header(path: Path) -> None:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(
-        str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
-    )
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
     try:
         problems = [str(row[0]) for row in conn.execute("PRAGMA quick_check")]
         if problems != ["ok"]:

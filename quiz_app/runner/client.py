@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import signal
@@ -196,28 +197,29 @@ class SnippetRunner:
 
     def _exchange(self, worker: _Worker, info: WorkerInfo, code: str, setup: str, timeout: float) -> Outcome:
         """Send one request and wait for its reply, or for the worker's end."""
-        base = {"device": info.device, "device_name": info.device_name, "torch_version": info.torch_version}
+        base = functools.partial(
+            Outcome, device=info.device, device_name=info.device_name, torch_version=info.torch_version
+        )
         started = time.perf_counter()
         try:
             worker.requests.send_bytes(json.dumps({"id": self._serial, "code": code, "setup": setup}).encode("utf-8"))
             if not worker.replies.poll(timeout):
                 self._replace(worker)
-                return Outcome(
+                return base(
                     status="timeout",
                     detail=f"the snippet ran past its {timeout:g} s limit and was stopped",
                     duration=time.perf_counter() - started,
-                    **base,
                 )
             reply = json.loads(worker.replies.recv_bytes())
         except (EOFError, OSError, ConnectionError):
             detail = "the snippet was stopped" if self._cancelled else worker.ended()
             self._replace(worker)
-            return Outcome(status="crashed", detail=detail, duration=time.perf_counter() - started, **base)
+            return base(status="crashed", detail=detail, duration=time.perf_counter() - started)
         if reply.get("restart"):
             self._replace(worker)
         if "internal" in reply:
-            return Outcome(status="crashed", detail="the worker failed: " + reply["internal"], **base)
-        return Outcome(
+            return base(status="crashed", detail="the worker failed: " + reply["internal"])
+        return base(
             status="ok" if reply["exc_type"] is None else "error",
             stdout=reply["stdout"],
             stderr=reply["stderr"],
@@ -225,7 +227,6 @@ class SnippetRunner:
             exc_message=reply["exc_message"],
             duration=reply["duration"],
             truncated=reply["truncated"],
-            **base,
         )
 
     async def arun(self, code: str, setup: str = "", timeout: float = 10.0) -> Outcome:
