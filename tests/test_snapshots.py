@@ -95,3 +95,21 @@ def test_summary(snap_compare, app: QuizApp, size: tuple[int, int]) -> None:  # 
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=show)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_wide_text_question(snap_compare, quiz_home: Path, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    """A bank in Chinese: double-width characters stay aligned in choices and borders."""
+    store = ProgressStore.open(quiz_home / "progress.sqlite3")
+    bank = Path(__file__).parent / "banks_zh" / "zh.yaml"
+    app = QuizApp(store=store, runner=FixedRunner(), player="ada", paths=[bank], bundled=BANKS / "none")
+
+    async def choose(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.press("b")
+        await pilot.pause()
+
+    try:
+        assert snap_compare(app, terminal_size=size, run_before=choose)
+    finally:
+        store.close()
