@@ -8,7 +8,7 @@ from pathlib import Path
 from quiz_app.progress import ProgressStore
 from quiz_app.runner import SnippetRunner
 from quiz_app.ui.app import QuizApp
-from quiz_app.ui.screens.question import QuestionScreen
+from quiz_app.ui.widgets.question_view import QuestionView
 
 
 def main() -> None:
@@ -17,9 +17,9 @@ def main() -> None:
     runner = SnippetRunner("cpu")
     runner.start()
     app = QuizApp(store=store, runner=runner, player="bench", paths=[bank])
-    original = QuestionScreen.on_mount
+    original = QuestionView.on_mount
 
-    def mounted(screen: QuestionScreen) -> None:
+    def mounted(screen: QuestionView) -> None:
         original(screen)
 
         def rendered() -> None:
@@ -28,7 +28,7 @@ def main() -> None:
 
         screen.call_after_refresh(rendered)
 
-    QuestionScreen.on_mount = mounted  # type: ignore[method-assign]
+    QuestionView.on_mount = mounted  # type: ignore[method-assign]
     app.run(headless=True, size=(80, 24))
     runner.close()
     store.close()

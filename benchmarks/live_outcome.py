@@ -15,14 +15,34 @@ from _stats import median, ms, p95  # noqa: E402
 from quiz_app.progress import ProgressStore  # noqa: E402
 from quiz_app.runner import Outcome, SnippetRunner  # noqa: E402
 from quiz_app.ui.app import QuizApp  # noqa: E402
-from quiz_app.ui.screens.question import QuestionScreen  # noqa: E402
+from quiz_app.ui.screens.quiz import QuizScreen  # noqa: E402
 from quiz_app.ui.widgets.outcome import OutcomePanel  # noqa: E402
 
-BANK = Path(__file__).resolve().parents[1] / "tests" / "banks" / "play.yaml"
 RUNS = 30
+SETUP = "model = nn.Sequential(nn.Linear(2, 2), nn.Dropout(0.5))"
+SNIPPET = "print(model.eval() is model)"
 
 
-async def measure(runner: SnippetRunner, store: ProgressStore) -> list[float]:
+def write_bank(folder: Path) -> Path:
+    """RUNS + 1 trivial questions, played one after another as a learner would."""
+    lines = ["id: bench-live", "title: Live outcome", "setup: |", f"  {SETUP}", "questions:"]
+    for index in range(RUNS + 1):
+        lines += [
+            f"  - id: q{index}",
+            "    type: single",
+            "    prompt: What does `model.eval()` return?",
+            "    choices: [None, The model itself]",
+            "    answer: B",
+            f"    snippet: {SNIPPET}",
+            "    expect: 'True'",
+            "    explanation: '`Module.eval()` returns `self`. See torch.nn.Module.eval.'",
+        ]
+    path = folder / "bench.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+async def measure(runner: SnippetRunner, store: ProgressStore, bank: Path) -> list[float]:
     """Time from the submit action to the first refresh after the outcome is on the panel.
 
     Pilot's own key handling waits for the screen to be idle, which would add its waiting to
@@ -30,28 +50,27 @@ async def measure(runner: SnippetRunner, store: ProgressStore) -> list[float]:
     """
     submitted: list[float] = []
     shown: list[float] = []
-    submit, show = QuestionScreen.action_submit, OutcomePanel.show
+    submit, show = QuizScreen.action_submit, OutcomePanel.show
 
-    def timed_submit(screen: QuestionScreen) -> None:
+    async def timed_submit(screen: QuizScreen) -> None:
         submitted.append(time.perf_counter())
-        submit(screen)
+        await submit(screen)
 
     def timed_show(panel: OutcomePanel, outcome: Outcome) -> None:
         show(panel, outcome)
         panel.call_after_refresh(lambda: shown.append(time.perf_counter()))
 
-    QuestionScreen.action_submit = timed_submit  # type: ignore[method-assign]
+    QuizScreen.action_submit = timed_submit  # type: ignore[method-assign]
     OutcomePanel.show = timed_show  # type: ignore[method-assign]
-    app = QuizApp(store=store, runner=runner, player="bench", paths=[BANK])
+    app = QuizApp(store=store, runner=runner, player="bench", paths=[bank])
     async with app.run_test(size=(80, 24)) as pilot:
         await app.workers.wait_for_complete()
         for _ in range(RUNS):
             await pilot.press("b", "enter")
             while len(shown) < len(submitted):
                 await asyncio.sleep(0.001)
-            await pilot.press("escape")
-            await pilot.pause()
-            await pilot.press("enter")
+            await app.workers.wait_for_complete()
+            await pilot.press("n")
             await pilot.pause()
     return [after - before for before, after in zip(submitted, shown, strict=True)]
 
@@ -62,10 +81,10 @@ def main() -> None:
         bare = []
         for _ in range(RUNS):
             start = time.perf_counter()
-            runner.run("print(model.eval() is model)", "model = nn.Sequential(nn.Linear(2, 2), nn.Dropout(0.5))")
+            runner.run(SNIPPET, SETUP)
             bare.append(time.perf_counter() - start)
         with ProgressStore.open(Path(home) / "progress.sqlite3") as store:
-            shown = asyncio.run(measure(runner, store))
+            shown = asyncio.run(measure(runner, store, write_bank(Path(home))))
     print(f"worker round trip (baseline):   median {ms(median(bare))}, p95 {ms(p95(bare))}  ({RUNS} runs)")
     print(f"submit to live outcome shown:   median {ms(median(shown))}, p95 {ms(p95(shown))}  ({RUNS} runs)")
     print(f"target: within 50 ms: {'met' if median(shown) < 0.05 else 'MISSED'}")

@@ -12,11 +12,11 @@ from textual.widgets import DataTable, Static
 from quiz_app.progress import ProgressStore
 from quiz_app.runner import SnippetRunner
 from quiz_app.ui.app import QuizApp
-from quiz_app.ui.screens.answer import AnswerScreen
 from quiz_app.ui.screens.help import HelpScreen
 from quiz_app.ui.screens.home import HomeScreen
-from quiz_app.ui.screens.question import QuestionScreen
+from quiz_app.ui.screens.quiz import QuizScreen
 from quiz_app.ui.screens.summary import SummaryScreen
+from quiz_app.ui.widgets.answer_view import AnswerView
 
 BANKS = Path(__file__).parent / "banks"
 PLAY = BANKS / "play.yaml"
@@ -41,14 +41,19 @@ async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
     await pilot.pause()
 
 
-async def answer(pilot, *keys: str) -> AnswerScreen:  # type: ignore[no-untyped-def]
+def asking(app: QuizApp) -> bool:
+    return isinstance(app.screen, QuizScreen) and app.screen.answer is None
+
+
+async def answer(pilot, *keys: str) -> AnswerView:  # type: ignore[no-untyped-def]
     for key in keys:
         await pilot.press(key)
     await pilot.press("enter")
     await settle(pilot)
     screen = pilot.app.screen
-    assert isinstance(screen, AnswerScreen)
-    return screen
+    assert isinstance(screen, QuizScreen)
+    assert screen.answer is not None
+    return screen.answer
 
 
 async def test_play_every_type_then_retry_the_missed_and_find_history(
@@ -57,7 +62,7 @@ async def test_play_every_type_then_retry_the_missed_and_find_history(
     app = make_app(store, runner, [PLAY])
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        assert isinstance(app.screen, QuestionScreen)  # a bank file on the command line opens at once
+        assert asking(app)  # a bank file on the command line opens at once
         assert "Question 1 of 5" in text_of(app, "#progress")
 
         screen = await answer(pilot, "b")
@@ -100,7 +105,7 @@ async def test_play_every_type_then_retry_the_missed_and_find_history(
 
         await pilot.press("r")  # retry just the missed one
         await settle(pilot)
-        assert isinstance(app.screen, QuestionScreen)
+        assert asking(app)
         assert "Question 1 of 1" in text_of(app, "#progress")
         await answer(pilot, "a", "c")
         await pilot.press("q")
@@ -156,8 +161,8 @@ async def test_quitting_mid_snippet_keeps_the_answer(
         await settle(pilot)
         await pilot.press("4", "2", "enter")
         await pilot.pause()
-        assert isinstance(app.screen, AnswerScreen)
-        assert app.screen.verdict is None  # still waiting for the worker
+        assert isinstance(app.screen, QuizScreen) and app.screen.answer is not None
+        assert app.screen.answer.verdict is None  # still waiting for the worker
         await pilot.press("q")
     app.flush_writes()
     assert stored_answers(store) == [("forever", "42", None)]  # kept, as not graded
@@ -189,13 +194,7 @@ async def test_help_opens_and_closes(store: ProgressStore, runner: SnippetRunner
 
 
 async def test_every_binding_has_an_id_and_a_tooltip() -> None:
-    from quiz_app.ui.screens.answer import AnswerScreen as A
-    from quiz_app.ui.screens.help import HelpScreen as H
-    from quiz_app.ui.screens.home import HomeScreen as Ho
-    from quiz_app.ui.screens.question import QuestionScreen as Q
-    from quiz_app.ui.screens.summary import SummaryScreen as S
-
-    for owner in (QuizApp, A, H, Ho, Q, S):
+    for owner in (QuizApp, QuizScreen, HelpScreen, HomeScreen, SummaryScreen):
         for binding in owner.BINDINGS:
             assert binding.id and binding.tooltip, (owner.__name__, binding.key)
 
@@ -206,8 +205,8 @@ async def test_submitting_nothing_asks_for_an_answer(store: ProgressStore, runne
         await settle(pilot)
         await pilot.press("enter")
         await pilot.pause()
-        assert isinstance(app.screen, QuestionScreen)
+        assert asking(app)
         await pilot.press("z", "b", "b", "enter")  # z names no choice; b twice stays chosen (single)
         await settle(pilot)
-        assert isinstance(app.screen, AnswerScreen)
-        assert app.screen.verdict.value == "correct"
+        assert isinstance(app.screen, QuizScreen) and app.screen.answer is not None
+        assert app.screen.answer.verdict.value == "correct"

@@ -107,10 +107,10 @@ class QuizApp(App[int]):
 
     # -- playing ------------------------------------------------------------------------------
     def play(self, run: QuizRun) -> None:
-        from quiz_app.ui.screens.question import QuestionScreen
+        from quiz_app.ui.screens.quiz import QuizScreen
 
         self.start_attempt(run)
-        self.push_screen(QuestionScreen(run))
+        self.push_screen(QuizScreen(run))
 
     def start_attempt(self, run: QuizRun) -> None:
         """Record the attempt; the answers queued after it find its id."""

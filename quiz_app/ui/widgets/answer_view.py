@@ -7,25 +7,20 @@ import asyncio
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
-from textual.widgets import Footer, Header, Markdown, Static
+from textual.widgets import Markdown, Static
 
 from quiz_app.bank import Question, Verdict, grade
 from quiz_app.progress import AnswerRecord
 from quiz_app.quiz import QuizRun, Result, response_text
 from quiz_app.runner import Outcome
-from quiz_app.ui.screens.question import code_block
 from quiz_app.ui.widgets.outcome import OutcomePanel
 from quiz_app.ui.widgets.progress_line import ProgressLine
+from quiz_app.ui.widgets.question_view import code_block
 
 
-class AnswerScreen(Screen[None]):
-    BINDINGS = [
-        Binding("enter,n", "next", "Next", id="next", tooltip="Go on to the next question"),
-        Binding("escape", "leave", "Home", id="leave", tooltip="Back to the banks; answers given are saved"),
-    ]
+class AnswerView(VerticalScroll):
+    """Grades, records and shows one answer; runs (or awaits) its snippet."""
 
     def __init__(
         self,
@@ -35,7 +30,7 @@ class AnswerScreen(Screen[None]):
         seconds: float,
         live: asyncio.Future[Outcome] | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(id="answer-body")
         self.live = live
         self.quiz = run
         self.question = question
@@ -52,18 +47,14 @@ class AnswerScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         question = self.question
-        yield Header()
-        yield ProgressLine(self.quiz)
-        with VerticalScroll(id="answer-body"):
-            yield Static(id="verdict")
-            with Horizontal(id="live"):
-                if question.snippet:
-                    snippet = Static(code_block(question.snippet), id="snippet", classes="code")
-                    snippet.border_title = "Snippet"
-                    yield snippet
-                yield OutcomePanel(id="outcome")
-            yield Markdown(question.explanation, id="explanation")
-        yield Footer()
+        yield Static(id="verdict")
+        with Horizontal(id="live"):
+            if question.snippet:
+                snippet = Static(code_block(question.snippet), id="snippet", classes="code")
+                snippet.border_title = "Snippet"
+                yield snippet
+            yield OutcomePanel(id="outcome")
+        yield Markdown(question.explanation, id="explanation")
 
     def on_mount(self) -> None:
         if not self.graded_by_outcome:
@@ -113,7 +104,7 @@ class AnswerScreen(Screen[None]):
             device=device,
         )
         self.app.record(record, self.quiz)
-        self.query_one(ProgressLine).refresh_line()
+        self.screen.query_one(ProgressLine).refresh_line()
 
     def finalise(self) -> None:
         """Leaving before the outcome came: the answer is kept, as not graded, and the
@@ -158,21 +149,3 @@ class AnswerScreen(Screen[None]):
             key = str(question.answer).strip("\n")
             return f"It prints: {key}" if "\n" not in key else "It prints:\n" + key
         return "The key is what PyTorch printed, shown below."
-
-    def action_next(self) -> None:
-        self.finalise()
-        run = self.quiz
-        if run.advance():
-            from quiz_app.ui.screens.question import QuestionScreen
-
-            self.app.switch_screen(QuestionScreen(run))
-        else:
-            from quiz_app.ui.screens.summary import SummaryScreen
-
-            self.app.finish_attempt(run)
-            self.app.switch_screen(SummaryScreen(run))
-
-    def action_leave(self) -> None:
-        self.finalise()
-        self.app.finish_attempt(self.quiz)
-        self.dismiss()
