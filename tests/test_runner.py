@@ -6,11 +6,13 @@ import asyncio
 import os
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 
 import pytest
 
-from quiz_app.runner import SnippetRunner
+from quiz_app.runner import Outcome, SnippetRunner
 
 
 def test_outcome_is_stdout_then_stderr_then_the_exception(runner: SnippetRunner) -> None:
@@ -163,36 +165,29 @@ def test_domain_packages_import_nothing_from_textual_or_torch() -> None:
     assert result.stdout.strip() == "[]"
 
 
-def test_cancel_stops_a_running_snippet_at_once(fresh_runner: SnippetRunner) -> None:
-    import threading
-
-    fresh_runner.wait_ready()
-    outcomes = []
-    thread = threading.Thread(
-        target=lambda: outcomes.append(fresh_runner.run("import time\ntime.sleep(60)", timeout=60))
-    )
+def stop_mid_snippet(runner: SnippetRunner, stop: Callable[[], None]) -> Outcome:
+    """Run a 60 s snippet in a thread, call ``stop`` half a second in, and return its outcome."""
+    runner.wait_ready()
+    outcomes: list[Outcome] = []
+    thread = threading.Thread(target=lambda: outcomes.append(runner.run("import time\ntime.sleep(60)", timeout=60)))
     thread.start()
     time.sleep(0.5)
-    fresh_runner.cancel()
+    stop()
     thread.join(timeout=10)
-    assert not thread.is_alive()
-    assert outcomes[0].status == "crashed"
-    assert outcomes[0].text == "the snippet was stopped"
+    assert not thread.is_alive(), "the running snippet held on after being stopped"
+    return outcomes[0]
+
+
+def test_cancel_stops_a_running_snippet_at_once(fresh_runner: SnippetRunner) -> None:
+    outcome = stop_mid_snippet(fresh_runner, fresh_runner.cancel)
+    assert outcome.status == "crashed"
+    assert outcome.text == "the snippet was stopped"
     assert fresh_runner.run("print('next')").text == "next\n"
 
 
 def test_close_mid_snippet_returns_and_starts_nothing_new() -> None:
-    import threading
-
     runner = SnippetRunner("cpu")
-    runner.wait_ready()
-    outcomes = []
-    thread = threading.Thread(target=lambda: outcomes.append(runner.run("import time\ntime.sleep(60)", timeout=60)))
-    thread.start()
-    time.sleep(0.5)
-    runner.close()
-    thread.join(timeout=10)
-    assert not thread.is_alive()
-    assert outcomes[0].status == "crashed"
+    outcome = stop_mid_snippet(runner, runner.close)
+    assert outcome.status == "crashed"
     assert runner.info is None
     assert runner.run("print(1)").status == "unavailable"
