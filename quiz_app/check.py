@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from quiz_app.bank import Bank, Problem, Question, load_banks, matches_expect
+from quiz_app.bank import Bank, Problem, Question, bank_files, load_banks, matches_expect
 from quiz_app.bank.grading import predict_matches
 from quiz_app.runner import Outcome, SnippetRunner, WorkerInfo
 
@@ -99,7 +99,8 @@ def check(
 ) -> CheckReport:
     """Load the banks the paths name and prove each with live snippets, several banks at once."""
     paths = list(paths)
-    jobs = max(1, jobs or os.cpu_count() or 1)
+    files = sum(len(bank_files(path)) for path in paths if path.exists())
+    jobs = max(1, min(jobs or os.cpu_count() or 1, files))  # no more workers than bank files
     runners = [SnippetRunner(device) for _ in range(jobs)]
     for runner in runners:
         runner.start()  # torch imports while the banks load
