@@ -61,6 +61,10 @@ def test_each_snippet_gets_a_fresh_namespace(runner: SnippetRunner) -> None:
         ("torch.set_default_device('meta')", "print(torch.ones(1).device)", "cpu"),
         ("nn.Module.eval = lambda self: 'patched'", "print(nn.Linear(1, 1).eval() is not None)", "True"),
         ("import builtins\nbuiltins.len = lambda x: 42", "print(len([1]))", "1"),
+        ("nn.Dropout.forward = lambda self, x: x * 0", "print(nn.Dropout(0.5).eval()(torch.ones(1)).item())", "1.0"),
+        ("torch.optim.SGD.step = None", "print(torch.optim.SGD.step is not None)", "True"),
+        ("torch.backends.cudnn.benchmark = True", "print(torch.backends.cudnn.benchmark)", "False"),
+        ("torch.set_float32_matmul_precision('medium')", "print(torch.get_float32_matmul_precision())", "highest"),
         ("import os\nos.chdir('/')", "import os\nprint(os.getcwd() != '/')", "True"),
     ],
 )

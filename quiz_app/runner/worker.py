@@ -85,7 +85,10 @@ class _State:
     def __init__(self, torch: Any) -> None:
         self.torch = torch
         self.values = self._read()
-        self.objects = [builtins, torch, torch.nn, torch.nn.functional, torch.nn.Module, torch.Tensor]
+        self.objects: list[Any] = [builtins, torch, torch.nn, torch.nn.functional, torch.optim, torch.Tensor]
+        # Every layer and optimizer class too: `nn.Dropout.forward = ...` must not outlive its snippet.
+        for namespace in (torch.nn, torch.optim):
+            self.objects += [obj for obj in vars(namespace).values() if isinstance(obj, type)]
         self.attributes = [dict(vars(obj)) for obj in self.objects]
         self.cwd = os.getcwd()
         self.sys_path = list(sys.path)
@@ -103,6 +106,8 @@ class _State:
                 torch.are_deterministic_algorithms_enabled(),
                 torch.is_deterministic_algorithms_warn_only_enabled(),
             ),
+            "cudnn": (torch.backends.cudnn.benchmark, torch.backends.cudnn.deterministic),
+            "matmul": torch.get_float32_matmul_precision(),
         }
 
     def restore(self) -> bool:
@@ -121,6 +126,8 @@ class _State:
         torch.set_anomaly_enabled(*base["anomaly"])
         torch.set_num_threads(base["threads"])
         torch.use_deterministic_algorithms(base["deterministic"][0], warn_only=base["deterministic"][1])
+        torch.backends.cudnn.benchmark, torch.backends.cudnn.deterministic = base["cudnn"]
+        torch.set_float32_matmul_precision(base["matmul"])
         torch.set_printoptions(profile="default")
         if os.getcwd() != self.cwd:
             os.chdir(self.cwd)
