@@ -195,3 +195,16 @@ def test_close_mid_snippet_returns_and_starts_nothing_new() -> None:
     assert outcome.status == "crashed"
     assert runner.info is None
     assert runner.run("print(1)").status == "unavailable"
+
+
+def test_close_during_warm_up_does_not_wait_for_torch() -> None:
+    runner = SnippetRunner("cpu")
+    runner.start()
+    waiter = threading.Thread(target=runner.wait_ready)
+    waiter.start()  # holds the runner's lock while torch imports
+    time.sleep(0.05)
+    runner.close()
+    waiter.join(timeout=10)
+    assert not waiter.is_alive()
+    assert runner.info is None
+    assert runner.failure == "the PyTorch worker could not start: it exited at start"  # killed, not awaited

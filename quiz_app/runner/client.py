@@ -164,9 +164,11 @@ class SnippetRunner:
             busy.process.kill()
 
     def close(self) -> None:
-        """Stop the worker, even in the middle of a snippet."""
+        """Stop the worker, even in the middle of a snippet or of its start."""
         self._closed = True
-        self.cancel()
+        worker = self._worker
+        if worker is not None and worker.process.poll() is None:
+            worker.process.kill()  # wakes whoever waits on it, so the lock comes free at once
         with self._lock:
             if self._worker is not None:
                 self._worker.kill()
