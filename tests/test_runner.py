@@ -207,4 +207,4 @@ def test_close_during_warm_up_does_not_wait_for_torch() -> None:
     waiter.join(timeout=10)
     assert not waiter.is_alive()
     assert runner.info is None
-    assert runner.failure == "the PyTorch worker could not start: it exited at start"  # killed, not awaited
+    assert runner.failure == "the PyTorch worker could not start: it was stopped"  # killed, not awaited

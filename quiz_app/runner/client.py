@@ -113,15 +113,20 @@ class SnippetRunner:
             if worker.info is not None:
                 return worker.info
             hello: dict[str, Any] | None = None
+            answered = False
             try:
-                if worker.replies.poll(timeout):
+                answered = worker.replies.poll(timeout)
+                if answered:
                     hello = json.loads(worker.replies.recv_bytes())
             except (EOFError, OSError):
                 hello = None
             if hello is None or not hello.get("hello"):
                 reason = hello.get("error") if hello else None
                 if reason is None:
-                    reason = "it did not start in time" if worker.process.poll() is None else "it exited at start"
+                    if self._closed:
+                        reason = "it was stopped"
+                    else:
+                        reason = "it exited at start" if answered else "it did not start in time"
                 self._failure = f"the PyTorch worker could not start: {reason}"
                 worker.kill()
                 self._worker = None
