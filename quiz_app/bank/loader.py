@@ -419,7 +419,17 @@ def _decode(raw: bytes, ctx: _Context) -> str | None:
         return None
 
 
+# libyaml composes several times faster; its error messages are terser, so a file it refuses is
+# composed again by the pure-Python loader, whose messages the problems quote.
+_FAST_LOADER = getattr(yaml, "CSafeLoader", None)
+
+
 def _compose(text: str, ctx: _Context) -> Node | None:
+    if _FAST_LOADER is not None:
+        try:
+            return yaml.compose(text, Loader=_FAST_LOADER)
+        except (yaml.YAMLError, RecursionError):
+            pass
     try:
         return yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
