@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -95,7 +95,6 @@ def check(
     paths: Iterable[Path],
     device: str = "auto",
     jobs: int | None = None,
-    on_bank: Callable[[Bank], None] | None = None,
 ) -> CheckReport:
     """Load the banks the paths name and prove each with live snippets, several banks at once."""
     paths = list(paths)
@@ -130,8 +129,6 @@ def check(
                     return
                 with lock:
                     results[bank.id] = result
-                if on_bank is not None:
-                    on_bank(bank)
 
         threads = [threading.Thread(target=work, args=(runner,), daemon=True) for runner in used]
         for thread in threads:

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from quiz_app import __version__, locations
 
-DEVICES = ("auto", "cpu", "cuda", "mps")
 COMMANDS = ("check", "stats", "where")
 
 
