@@ -30,6 +30,7 @@ class AnswerView(VerticalScroll):
         seconds: float,
         live: asyncio.Future[Outcome] | None = None,
     ) -> None:
+        """``live`` is the snippet's outcome on its way (None for a question without a snippet)."""
         super().__init__(id="answer-body")
         self.live = live
         self.quiz = run
@@ -61,18 +62,16 @@ class AnswerView(VerticalScroll):
             self.settle(grade(self.question, self.response))
         else:
             self.show_verdict()
-        if self.question.snippet:
+        if self.live is not None:
             self.run_snippet()
         else:
             self.query_one(OutcomePanel).show_none("This question has no snippet to run.")
 
     @work(exclusive=True, group="snippet", exit_on_error=False, description="Run the snippet live")
     async def run_snippet(self) -> None:
+        """Await the snippet the quiz screen sent to the worker when the learner submitted."""
+        assert self.live is not None
         question = self.question
-        if self.live is None:
-            self.live = asyncio.ensure_future(
-                self.app.runner.arun(question.snippet or "", self.quiz.bank.setup, question.timeout)
-            )
         outcome = await self.live
         self.outcome = outcome
         self.query_one(OutcomePanel).show(outcome)
@@ -111,7 +110,7 @@ class AnswerView(VerticalScroll):
         snippet is stopped so that the next one need not wait for it."""
         if not self.recorded:
             self.settle(Verdict.UNGRADED)
-        if self.outcome is None and self.question.snippet:
+        if self.outcome is None and self.live is not None:
             self.app.runner.cancel()
 
     def show_verdict(self) -> None:
