@@ -33,8 +33,12 @@ class HomeScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.banks: list[Bank] = []
         self._opened_direct = False
+
+    @property
+    def banks(self) -> list[Bank]:
+        """The banks the app loaded last (none before the first load)."""
+        return self.app.banks.banks
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -60,8 +64,7 @@ class HomeScreen(Screen[None]):
     async def load(self, reload: bool = True) -> None:
         app = self.app
         if reload or not self.banks:
-            result = await asyncio.to_thread(app.load_all_banks)
-            self.banks = list(result.banks)
+            await asyncio.to_thread(app.load_all_banks)
         player = app.player
         banks = list(self.banks)
         histories = await app.read_store(lambda store: {bank.id: store.bank_history(player, bank.id) for bank in banks})
