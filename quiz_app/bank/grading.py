@@ -27,10 +27,18 @@ def normalise_outcome(text: str) -> str:
     return "\n".join(lines)
 
 
+def expect_pattern(expect: str) -> str | None:
+    """The regular expression of an ``expect`` written as ``/regex/``, else None (plain text)."""
+    if len(expect) >= 2 and expect.startswith("/") and expect.endswith("/"):
+        return expect[1:-1]
+    return None
+
+
 def matches_expect(expect: str, outcome: str) -> bool:
     """``expect`` is text the outcome must contain, or ``/regex/`` searched in it."""
-    if len(expect) >= 2 and expect.startswith("/") and expect.endswith("/"):
-        return re.search(expect[1:-1], outcome, re.MULTILINE) is not None
+    pattern = expect_pattern(expect)
+    if pattern is not None:
+        return re.search(pattern, outcome, re.MULTILINE) is not None
     return normalise_outcome(expect) in normalise_outcome(outcome)
 
 

@@ -17,6 +17,7 @@ import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from quiz_app.bank.grading import expect_pattern
 from quiz_app.bank.model import (
     FORMAT_VERSION,
     LETTERS,
@@ -177,9 +178,10 @@ def _python(source: str | None, node: Node | None, key: str, ctx: _Context) -> N
 
 def _expect(entries: dict[str, Node], ctx: _Context) -> str | None:
     expect = _text(entries, "expect", ctx, required=True)
-    if expect is not None and len(expect) >= 2 and expect.startswith("/") and expect.endswith("/"):
+    pattern = expect_pattern(expect) if expect is not None else None
+    if pattern is not None:
         try:
-            re.compile(expect[1:-1])
+            re.compile(pattern)
         except re.error as error:
             ctx.at(entries["expect"], f"'expect' is not a valid regular expression: {error}")
     return expect
