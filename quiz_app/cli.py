@@ -51,6 +51,9 @@ def _check_parser() -> argparse.ArgumentParser:
     _device_arg(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON document instead of text")
     parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per core)")
+    parser.add_argument(
+        "--strict", action="store_true", help="an unproven key is an error too (a choice without 'holds', format 1)"
+    )
     return parser
 
 
@@ -66,11 +69,11 @@ def run_check(argv: list[str]) -> int:
 
     args = _check_parser().parse_args(argv)
     paths = args.paths or [locations.bundled_banks_dir()]
-    report = check(paths, device=args.device, jobs=args.jobs)
+    report = check(paths, device=args.device, jobs=args.jobs, strict=args.strict)
     if args.json:
         print(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
         return 0 if report.ok else 1
-    for problem in report.problems:
+    for problem in sorted(report.problems + report.warnings, key=lambda p: (p.path, p.line, p.col)):
         print(problem)
     if report.fatal:
         print(f"quiz-app check: error: {report.fatal}")

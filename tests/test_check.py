@@ -70,7 +70,15 @@ def test_check_refutes_false_keys_with_locations(tmp_path: Path) -> None:
     )
     assert messages[2].startswith(f"{bank}:20:5: question 'unexpected-raise': the snippet raised RuntimeError: ")
     assert len(messages) == 3  # the expected exception and the question without a snippet pass
-    assert (report.banks, report.questions, report.proven, report.errors) == (1, 5, 1, 3)
+    assert (report.banks, report.questions, report.errors) == (1, 5, 3)
+    # The refuted prediction ran to its end; the other two snippets did not (or not as declared).
+    assert report.snippets_ok == 2
+    assert (report.count("proven"), report.count("refuted"), report.count("error"), report.count("unproven")) == (
+        1,
+        1,
+        2,
+        1,
+    )
 
 
 def test_cli_check_prints_problems_and_a_summary_and_fails(tmp_path: Path) -> None:
@@ -81,7 +89,7 @@ def test_cli_check_prints_problems_and_a_summary_and_fails(tmp_path: Path) -> No
     lines = result.stdout.splitlines()
     assert lines[0].startswith(f"{bank}:1:1: the bank is missing the required key 'title'")
     assert lines[1] == f"{bank}:2:1: unknown key 'titel' in the bank (did you mean 'title'?)"
-    assert lines[-1] == "0 banks, 0 questions, 0 snippets proven, 2 errors"
+    assert lines[-1] == "0 banks, 0 questions, 0 keys proven (0 unproven), 0 of 0 options proven, 2 errors"
     assert "Traceback" not in result.stdout + result.stderr
 
 
@@ -97,7 +105,7 @@ def test_every_bundled_bank_is_proven_by_real_pytorch() -> None:
     report = check([locations.bundled_banks_dir()], device="cpu")
     assert [str(problem) for problem in report.problems] == []
     assert report.fatal is None
-    assert report.proven == sum(
+    assert report.snippets_ok == sum(
         1 for bank in load_banks([locations.bundled_banks_dir()]).banks for q in bank.questions if q.snippet
     )
     assert report.banks >= 4

@@ -43,7 +43,8 @@ def test_a_good_bank_loads_with_defaults() -> None:
     assert bank is not None
     assert (bank.id, bank.title, bank.language, bank.format, bank.setup) == ("demo", "Demo", "en", 1, "")
     question = bank.questions[0]
-    assert (question.type, question.answer, question.choices) == ("single", "B", ("one", "two", "three"))
+    assert (question.type, question.answer) == ("single", "B")
+    assert [choice.text for choice in question.choices] == ["one", "two", "three"]
     assert question.timeout == 10.0
     assert (question.line, question.col) == (4, 5)
 
@@ -104,8 +105,8 @@ def test_python_tags_are_refused_and_never_run(tmp_path: Path) -> None:
         ("id: demo", "id: Demo Bank", "bank.yaml:1:5: bank id 'Demo Bank' must be lower-case letters"),
         ("prompt: Pick one", "prompt: [a, b]", "bank.yaml:6:13: 'prompt' must be text, not a list"),
         ("prompt: Pick one", "prompt: ''", "bank.yaml:6:13: 'prompt' must not be empty"),
-        ("id: demo", "format: 2\nid: demo", "bank.yaml:1:9: format 2 is newer than this quiz-app reads"),
-        ("id: demo", "format: one\nid: demo", "bank.yaml:1:9: 'format' must be a whole number such as 1"),
+        ("id: demo", "format: 3\nid: demo", "bank.yaml:1:9: format 3 is newer than this quiz-app reads"),
+        ("id: demo", "format: one\nid: demo", "bank.yaml:1:9: 'format' must be a whole number such as 2"),
         ("title: Demo", "title: Demo\nlanguage: 'not a language'", "bank.yaml:3:11: 'language' must be a language tag"),
     ],
 )
@@ -224,7 +225,7 @@ def test_text_fields_are_taken_as_written() -> None:
     assert problems == []
     assert bank is not None
     assert bank.questions[0].answer == "3"
-    assert bank.questions[1].choices == ("yes", "no", "1.0")
+    assert [choice.text for choice in bank.questions[1].choices] == ["yes", "no", "1.0"]
     assert bank.questions[1].answer == "A"
 
 

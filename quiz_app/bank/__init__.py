@@ -2,10 +2,11 @@
 
 from quiz_app.bank.grading import Verdict, grade, matches_expect, normalise_outcome
 from quiz_app.bank.loader import bank_files, load_bank, load_banks, parse_bank
-from quiz_app.bank.model import Bank, LoadResult, Problem, Question
+from quiz_app.bank.model import Bank, Choice, LoadResult, Problem, Question
 
 __all__ = [
     "Bank",
+    "Choice",
     "LoadResult",
     "Problem",
     "Question",

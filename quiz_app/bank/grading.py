@@ -6,6 +6,8 @@ import enum
 import re
 from collections.abc import Iterable
 
+import regex
+
 from quiz_app.bank.model import Question
 
 _EXCEPTION_LINE = re.compile(r"([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt)):")
@@ -34,11 +36,24 @@ def expect_pattern(expect: str) -> str | None:
     return None
 
 
+EXPECT_REGEX_SECONDS = 1.0
+
+
+class ExpectTooSlow(ValueError):
+    """A ``/regex/`` expect ran past its time limit (catastrophic backtracking, say)."""
+
+
 def matches_expect(expect: str, outcome: str) -> bool:
-    """``expect`` is text the outcome must contain, or ``/regex/`` searched in it."""
+    """``expect`` is text the outcome must contain, or ``/regex/`` searched in it.
+
+    A regex runs under a time limit of ``EXPECT_REGEX_SECONDS``; past it, ``ExpectTooSlow``.
+    """
     pattern = expect_pattern(expect)
     if pattern is not None:
-        return re.search(pattern, outcome, re.MULTILINE) is not None
+        try:
+            return regex.search(pattern, outcome, regex.MULTILINE, timeout=EXPECT_REGEX_SECONDS) is not None
+        except TimeoutError as error:
+            raise ExpectTooSlow(f"the 'expect' regex ran for over {EXPECT_REGEX_SECONDS:g} s; simplify it") from error
     return normalise_outcome(expect) in normalise_outcome(outcome)
 
 

@@ -10,7 +10,7 @@ from typing import Literal
 
 QuestionType = Literal["single", "multiple", "true_false", "predict"]
 QUESTION_TYPES: tuple[str, ...] = ("single", "multiple", "true_false", "predict")
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # the newest format this quiz_app reads; format 1 banks still load
 DEFAULT_TIMEOUT = 10.0
 MAX_TIMEOUT = 120.0
 LETTERS = "ABCDEFGH"
@@ -30,21 +30,46 @@ class Problem:
 
 
 @dataclass(frozen=True)
+class Choice:
+    """One choice of a single or multiple question.
+
+    ``holds`` (format 2) is a Python expression evaluated after the snippet, in its namespace;
+    its truth is the choice's truth. ``misconception`` names the false belief behind a wrong
+    choice (an id the bank defines), and ``why`` is Markdown shown to a learner who picked it.
+    """
+
+    text: str
+    holds: str | None = None
+    misconception: str | None = None
+    why: str | None = None
+    line: int = 0
+    col: int = 0
+
+
+@dataclass(frozen=True)
 class Question:
     id: str
     type: QuestionType
     prompt: str
     explanation: str
     code: str | None = None
-    choices: tuple[str, ...] = ()
+    choices: tuple[Choice, ...] = ()
     # single: "B"; multiple: frozenset of letters; true_false: bool; predict: str or None.
     answer: str | frozenset[str] | bool | None = None
     snippet: str | None = None
     expect: str | None = None
     tags: tuple[str, ...] = ()
     timeout: float = DEFAULT_TIMEOUT
+    holds: str | None = None  # true_false, format 2: the statement, as an expression
+    title: str | None = None
     line: int = 0
     col: int = 0
+
+    def __post_init__(self) -> None:
+        # Plain strings are accepted for choices built in code (tests, tools) and wrapped.
+        if any(isinstance(choice, str) for choice in self.choices):
+            wrapped = tuple(Choice(c) if isinstance(c, str) else c for c in self.choices)
+            object.__setattr__(self, "choices", wrapped)
 
     @property
     def letters(self) -> str:
@@ -58,7 +83,7 @@ class Question:
         """
         answer: object = sorted(self.answer) if isinstance(self.answer, frozenset) else self.answer
         payload = json.dumps(
-            [self.type, self.prompt, self.code, list(self.choices), answer, self.snippet],
+            [self.type, self.prompt, self.code, [c.text for c in self.choices], answer, self.snippet],
             ensure_ascii=False,
         )
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
@@ -71,6 +96,32 @@ class Question:
             return ", ".join(sorted(self.answer))
         return self.answer or ""
 
+    def keyed(self, letter: str) -> bool:
+        """True when the key marks this choice letter as right."""
+        if self.type == "single":
+            return self.answer == letter
+        return isinstance(self.answer, frozenset) and letter in self.answer
+
+    def statements(self) -> list[tuple[str, str | None, bool]]:
+        """The options check proves one by one: (label, holds, keyed truth).
+
+        The choices of single and multiple questions (labelled by letter), or the statement of
+        a true_false question (labelled ``statement``). Predict questions have none.
+        """
+        if self.type in ("single", "multiple"):
+            return [(letter, c.holds, self.keyed(letter)) for letter, c in zip(self.letters, self.choices)]
+        if self.type == "true_false":
+            return [("statement", self.holds, bool(self.answer))]
+        return []
+
+    def short_title(self) -> str:
+        """A short name for lists: the ``title``, else the prompt's first line, else the code's."""
+        for text in (self.title, self.prompt, self.code or ""):
+            first = (text or "").strip().split("\n", 1)[0].strip()
+            if first and not (text is self.prompt and first.lower().startswith("what does this print")):
+                return first if len(first) <= 60 else first[:59] + "…"
+        return self.id
+
 
 @dataclass(frozen=True)
 class Bank:
@@ -82,12 +133,7 @@ class Bank:
     language: str = "en"
     setup: str = ""
     format: int = FORMAT_VERSION
-
-    def question(self, question_id: str) -> Question:
-        for question in self.questions:
-            if question.id == question_id:
-                return question
-        raise KeyError(question_id)
+    misconceptions: dict[str, str] = field(default_factory=dict)  # id -> the false belief
 
 
 @dataclass
@@ -96,7 +142,3 @@ class LoadResult:
 
     banks: list[Bank] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-
-    def extend(self, other: LoadResult) -> None:
-        self.banks.extend(other.banks)
-        self.problems.extend(other.problems)

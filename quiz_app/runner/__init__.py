@@ -4,6 +4,6 @@ torch is imported only in the worker process, never here.
 """
 
 from quiz_app.runner.client import SnippetRunner
-from quiz_app.runner.outcome import Outcome, WorkerInfo
+from quiz_app.runner.outcome import Holds, Outcome, WorkerInfo
 
-__all__ = ["Outcome", "SnippetRunner", "WorkerInfo"]
+__all__ = ["Holds", "Outcome", "SnippetRunner", "WorkerInfo"]

@@ -16,7 +16,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from quiz_app.runner.outcome import Outcome, WorkerInfo
+from quiz_app.runner.outcome import Holds, Outcome, WorkerInfo
 
 STARTUP_TIMEOUT = 180.0  # importing torch and initialising CUDA can be slow on a cold disk
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
@@ -25,13 +25,13 @@ _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 class _Worker:
     """One child process and its two pipe ends."""
 
-    def __init__(self, device: str, python: str, workdir: str) -> None:
+    def __init__(self, device: str, python: str, workdir: str, threads: int | None = None) -> None:
         req_read, req_write = os.pipe()
         rep_read, rep_write = os.pipe()
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH")) if p)
         env.setdefault("PYTHONUNBUFFERED", "1")
-        args = [str(req_read), str(rep_write), device, str(os.getpid())]
+        args = [str(req_read), str(rep_write), device, str(os.getpid()), str(threads or 0)]
         try:
             self.process = subprocess.Popen(
                 [python, "-m", "quiz_app.runner.worker", *args],
@@ -83,8 +83,9 @@ class SnippetRunner:
     worker is started again for the next one.
     """
 
-    def __init__(self, device: str = "auto", python: str | None = None) -> None:
+    def __init__(self, device: str = "auto", python: str | None = None, threads: int | None = None) -> None:
         self.device = device
+        self.threads = threads
         self.python = python or sys.executable
         self._lock = threading.RLock()
         self._worker: _Worker | None = None
@@ -101,7 +102,7 @@ class SnippetRunner:
         """Launch the worker if none is running. Returns at once."""
         with self._lock:
             if self._worker is None and self._failure is None and not self._closed:
-                self._worker = _Worker(self.device, self.python, self._tmp.name)
+                self._worker = _Worker(self.device, self.python, self._tmp.name, self.threads)
 
     def wait_ready(self, timeout: float = STARTUP_TIMEOUT) -> WorkerInfo | None:
         """Wait for the worker's hello. None (with ``failure`` set) if it could not start."""
@@ -188,7 +189,7 @@ class SnippetRunner:
         self.close()
 
     # -- running ----------------------------------------------------------------------------
-    def run(self, code: str, setup: str = "", timeout: float = 10.0) -> Outcome:
+    def run(self, code: str, setup: str = "", timeout: float = 10.0, holds: tuple[str, ...] = ()) -> Outcome:
         """Run one snippet and return its outcome. Never raises for anything the snippet does."""
         with self._lock:
             info = self.wait_ready()
@@ -198,18 +199,22 @@ class SnippetRunner:
             self._serial += 1
             self._busy, self._cancelled = worker, False
             try:
-                return self._exchange(worker, info, code, setup, timeout)
+                return self._exchange(worker, info, code, setup, timeout, holds)
             finally:
                 self._busy = None
 
-    def _exchange(self, worker: _Worker, info: WorkerInfo, code: str, setup: str, timeout: float) -> Outcome:
+    def _exchange(
+        self, worker: _Worker, info: WorkerInfo, code: str, setup: str, timeout: float, holds: tuple[str, ...]
+    ) -> Outcome:
         """Send one request and wait for its reply, or for the worker's end."""
         base = functools.partial(
             Outcome, device=info.device, device_name=info.device_name, torch_version=info.torch_version
         )
         started = time.perf_counter()
         try:
-            worker.requests.send_bytes(json.dumps({"id": self._serial, "code": code, "setup": setup}).encode("utf-8"))
+            worker.requests.send_bytes(
+                json.dumps({"id": self._serial, "code": code, "setup": setup, "holds": list(holds)}).encode("utf-8")
+            )
             if not worker.replies.poll(timeout):
                 self._replace(worker)
                 return base(
@@ -234,11 +239,12 @@ class SnippetRunner:
             exc_message=reply["exc_message"],
             duration=reply["duration"],
             truncated=reply["truncated"],
+            holds=tuple(Holds(value, error) for value, error in reply.get("holds", [])),
         )
 
-    async def arun(self, code: str, setup: str = "", timeout: float = 10.0) -> Outcome:
+    async def arun(self, code: str, setup: str = "", timeout: float = 10.0, holds: tuple[str, ...] = ()) -> Outcome:
         """``run()`` in a thread, so that an event loop keeps turning meanwhile."""
-        return await asyncio.to_thread(self.run, code, setup, timeout)
+        return await asyncio.to_thread(self.run, code, setup, timeout, holds)
 
     def _replace(self, worker: _Worker) -> None:
         """Kill a worker that can no longer be trusted and start its successor in the background."""

@@ -19,6 +19,14 @@ class WorkerInfo:
 
 
 @dataclass(frozen=True)
+class Holds:
+    """What one ``holds`` expression gave after the snippet: True, False, or an exception."""
+
+    value: bool | None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
 class Outcome:
     """The outcome of one snippet.
 
@@ -37,6 +45,7 @@ class Outcome:
     device_name: str = ""
     torch_version: str = ""
     truncated: bool = False
+    holds: tuple[Holds, ...] = ()
 
     @property
     def ran(self) -> bool:

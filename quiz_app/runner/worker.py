@@ -137,7 +137,9 @@ class _State:
         return self._read() == base
 
 
-def run_snippet(torch: Any, device: Any, state: _State, setup: str, code: str) -> dict[str, Any]:
+def run_snippet(
+    torch: Any, device: Any, state: _State, setup: str, code: str, holds: list[str] | None = None
+) -> dict[str, Any]:
     budget = _Budget(OUTPUT_LIMIT)
     out, err = _Capture(budget), _Capture(budget)
     namespace: dict[str, Any] = {
@@ -161,6 +163,7 @@ def run_snippet(torch: Any, device: Any, state: _State, setup: str, code: str) -
         except BaseException as error:  # noqa: BLE001 - a snippet's exception is its outcome
             exc_type, exc_message = type(error).__name__, str(error)
     duration = time.perf_counter() - start
+    truths = evaluate_holds(holds or [], namespace)
     namespace.clear()
     del namespace
     clean = state.restore()
@@ -172,7 +175,22 @@ def run_snippet(torch: Any, device: Any, state: _State, setup: str, code: str) -
         "duration": duration,
         "truncated": budget.truncated,
         "restart": not clean,
+        "holds": truths,
     }
+
+
+def evaluate_holds(expressions: list[str], namespace: dict[str, Any]) -> list[list[Any]]:
+    """Each expression's truth in the snippet's namespace: [True/False, None] or [None, error]."""
+    results: list[list[Any]] = []
+    sink = _Capture(_Budget(0))
+    for expression in expressions:
+        try:
+            with redirect_stdout(sink), redirect_stderr(sink):
+                value = bool(eval(compile(expression, "<holds>", "eval"), namespace))
+            results.append([value, None])
+        except BaseException as error:  # noqa: BLE001 - reported by check at its choice
+            results.append([None, f"{type(error).__name__}: {str(error)[:500]}"])
+    return results
 
 
 def _watch_parent(parent: int) -> None:
@@ -196,6 +214,8 @@ def main(argv: list[str]) -> int:
     try:
         import torch
 
+        if len(argv) > 4 and int(argv[4]) > 0:
+            torch.set_num_threads(int(argv[4]))
         device = pick_device(torch, requested)
         name = torch.cuda.get_device_name(device) if device.type == "cuda" else device.type
     except BaseException as error:  # noqa: BLE001 - reported to the app, which explains it
@@ -217,7 +237,7 @@ def main(argv: list[str]) -> int:
         except EOFError:
             return 0
         try:
-            reply = run_snippet(torch, device, state, request.get("setup") or "", request["code"])
+            reply = run_snippet(torch, device, state, request.get("setup") or "", request["code"], request.get("holds"))
         except BaseException:  # noqa: BLE001 - never leave the app waiting
             reply = {"internal": traceback.format_exc(limit=3), "restart": True}
         reply["id"] = request["id"]

@@ -139,7 +139,7 @@ class AnswerView(VerticalScroll):
         question = self.question
         if question.type == "single":
             index = question.letters.index(str(question.answer))
-            return f"The answer is {question.answer}: {question.choices[index]}"
+            return f"The answer is {question.answer}: {question.choices[index].text}"
         if question.type == "multiple":
             return f"The answer is {question.answer_text()}."
         if question.type == "true_false":
