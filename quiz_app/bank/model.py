@@ -109,7 +109,7 @@ class Question:
         a true_false question (labelled ``statement``). Predict questions have none.
         """
         if self.type in ("single", "multiple"):
-            return [(letter, c.holds, self.keyed(letter)) for letter, c in zip(self.letters, self.choices)]
+            return [(letter, c.holds, self.keyed(letter)) for letter, c in zip(self.letters, self.choices, strict=True)]
         if self.type == "true_false":
             return [("statement", self.holds, bool(self.answer))]
         return []

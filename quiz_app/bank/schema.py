@@ -95,7 +95,7 @@ def question(node: Node, index: int, fmt: int, catalogue: dict[str, str], ctx: C
     options = fields.choices(entries, qtype, fmt, catalogue, ctx) if qtype else None
     answer = fields.answer(entries, qtype, options, ctx) if qtype else None
     if options and answer is not None:
-        for letter, choice in zip(LETTERS, options):
+        for letter, choice in zip(LETTERS[: len(options)], options, strict=True):
             keyed = answer == letter if isinstance(answer, str) else isinstance(answer, frozenset) and letter in answer
             if keyed and choice.misconception:
                 message = f"choice {letter} is keyed as right, so it cannot carry a misconception"

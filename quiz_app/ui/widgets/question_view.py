@@ -41,7 +41,8 @@ class QuestionView(VerticalScroll):
         if question.code:
             yield Static(code_block(question.code), id="code", classes="code")
         if question.type in ("single", "multiple"):
-            yield ChoiceList(question.letters, tuple(c.text for c in question.choices), question.type == "multiple", id="choices")
+            texts = tuple(choice.text for choice in question.choices)
+            yield ChoiceList(question.letters, texts, question.type == "multiple", id="choices")
         elif question.type == "true_false":
             yield ChoiceList("TF", ("true", "false"), multiple=False, id="choices")
         else:
