@@ -300,7 +300,13 @@ def check(
                         return
                     bank, question = todo.popleft()
                 assert question.snippet is not None
-                outcome = runner.run(question.snippet, bank.setup, question.timeout, holds_expressions(question))
+                outcome = runner.run(
+                    question.snippet,
+                    bank.setup,
+                    question.timeout,
+                    holds_expressions(question),
+                    memory_limit=int(question.memory * 2**30) if question.memory else None,
+                )
                 with lock:
                     if outcome.status == "unavailable":
                         failures.append(outcome.detail)

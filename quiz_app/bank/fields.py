@@ -9,7 +9,7 @@ import regex
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from quiz_app.bank.grading import expect_pattern
-from quiz_app.bank.model import LETTERS, MAX_TIMEOUT, Choice
+from quiz_app.bank.model import LETTERS, MAX_MEMORY_GIB, MAX_TIMEOUT, Choice
 from quiz_app.bank.yaml_nodes import Context, constructed, did_you_mean, is_null, mapping
 
 CHOICE_KEYS = ("text", "holds", "misconception", "why")
@@ -193,6 +193,17 @@ def timeout(entries: dict[str, Node], ctx: Context) -> float | None:
     value = constructed(node) if isinstance(node, ScalarNode) else None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= MAX_TIMEOUT:
         ctx.at(node, f"'timeout' must be a number of seconds above 0 and at most {MAX_TIMEOUT:g}")
+        return None
+    return float(value)
+
+
+def memory(entries: dict[str, Node], ctx: Context) -> float | None:
+    node = entries.get("memory")
+    if node is None:
+        return None
+    value = constructed(node) if isinstance(node, ScalarNode) else None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= MAX_MEMORY_GIB:
+        ctx.at(node, f"'memory' must be a number of GiB above 0 and at most {MAX_MEMORY_GIB:g}")
         return None
     return float(value)
 

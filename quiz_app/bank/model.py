@@ -13,6 +13,7 @@ QUESTION_TYPES: tuple[str, ...] = ("single", "multiple", "true_false", "predict"
 FORMAT_VERSION = 2  # the newest format this quiz_app reads; format 1 banks still load
 DEFAULT_TIMEOUT = 10.0
 MAX_TIMEOUT = 120.0
+MAX_MEMORY_GIB = 64.0
 LETTERS = "ABCDEFGH"
 
 
@@ -61,6 +62,7 @@ class Question:
     tags: tuple[str, ...] = ()
     timeout: float = DEFAULT_TIMEOUT
     holds: str | None = None  # true_false, format 2: the statement, as an expression
+    memory: float | None = None  # GiB the snippet may use, where the default (4) is too little
     title: str | None = None
     line: int = 0
     col: int = 0

@@ -26,6 +26,7 @@ QUESTION_KEYS = (
     "explanation",
     "tags",
     "timeout",
+    "memory",
 )
 FORMAT_2_BANK_KEYS = ("misconceptions",)
 FORMAT_2_QUESTION_KEYS = ("holds",)
@@ -92,6 +93,7 @@ def question(node: Node, index: int, fmt: int, catalogue: dict[str, str], ctx: C
     expect = fields.expect(entries, ctx)
     tags = fields.tags(entries, ctx)
     timeout = fields.timeout(entries, ctx)
+    memory = fields.memory(entries, ctx)
     options = fields.choices(entries, qtype, fmt, catalogue, ctx) if qtype else None
     answer = fields.answer(entries, qtype, options, ctx) if qtype else None
     if options and answer is not None:
@@ -119,6 +121,7 @@ def question(node: Node, index: int, fmt: int, catalogue: dict[str, str], ctx: C
         tags=tags,
         timeout=timeout if timeout is not None else Question.timeout,
         holds=holds,
+        memory=memory,
         title=title,
         line=node.start_mark.line + 1,
         col=node.start_mark.column + 1,

@@ -10,12 +10,26 @@ Status = Literal["ok", "error", "timeout", "crashed", "unavailable"]
 
 @dataclass(frozen=True)
 class WorkerInfo:
-    """What a warm worker reported once torch was imported."""
+    """What a ready snippet process reported: its device, torch, and the guards in force."""
 
     device: str
     device_name: str
     torch_version: str
     pid: int
+    guards: tuple[str, ...] = ()  # e.g. ("environment", "files", "network", "signals", "limits", "memory")
+    missing: tuple[tuple[str, str], ...] = ()  # (guard, why it is missing here)
+
+    def guard_line(self) -> str:
+        """The guards in words, as the outcome panel and ``quiz-app where`` show them."""
+        return sandbox_line(self.guards, dict(self.missing))
+
+
+def sandbox_line(guards: tuple[str, ...], missing: dict[str, str] | None = None) -> str:
+    shown = [g for g in ("files", "network", "memory", "signals", "limits") if g in guards]
+    line = f"sandboxed: {', '.join(shown)}" if shown else "not sandboxed"
+    if missing:
+        line += f" (missing: {', '.join(sorted(missing))})"
+    return line
 
 
 @dataclass(frozen=True)
@@ -46,6 +60,7 @@ class Outcome:
     torch_version: str = ""
     truncated: bool = False
     holds: tuple[Holds, ...] = ()
+    guards: tuple[str, ...] = ()
 
     @property
     def ran(self) -> bool:

@@ -1,0 +1,202 @@
+"""One snippet process: forked by the zygote, it runs exactly one snippet and exits.
+
+Everything a snippet can change (patched classes, grad mode, threads, signal handlers, alarms,
+hooks, modes, ``sys.modules``, the environment) ends with this process, so isolation holds by
+construction, not by a list of things put back.
+"""
+
+from __future__ import annotations
+
+import builtins
+import io
+import os
+import random
+import signal
+import sys
+import time
+import warnings
+from contextlib import redirect_stderr, redirect_stdout
+from multiprocessing.connection import Connection
+from typing import Any, NoReturn
+
+from quiz_app.runner import protocol, sandbox
+from quiz_app.runner.protocol import EXCEPTION_LIMIT, HOLDS_ERROR_LIMIT, OUTPUT_LIMIT
+
+
+class _Budget:
+    def __init__(self, limit: int) -> None:
+        self.left = limit
+        self.truncated = False
+
+
+class _Capture(io.TextIOBase):
+    """A text stream that keeps what is written up to a budget shared with its twin."""
+
+    def __init__(self, budget: _Budget) -> None:
+        self._parts: list[str] = []
+        self._budget = budget
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return "utf-8"
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        keep = text[: max(self._budget.left, 0)]
+        if len(keep) < len(text):
+            self._budget.truncated = True
+        self._budget.left -= len(keep)
+        if keep:
+            self._parts.append(keep)
+        return len(text)
+
+    def getvalue(self) -> str:
+        return "".join(self._parts)
+
+
+def pick_device(torch: Any, requested: str) -> Any:
+    """CUDA if available, else MPS, else the CPU; or the device asked for, if it exists here."""
+    mps = getattr(torch.backends, "mps", None)
+    mps_ok = bool(mps and mps.is_available())
+    if requested == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        return torch.device("mps") if mps_ok else torch.device("cpu")
+    device = torch.device(requested)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise RuntimeError(
+            f"CUDA is not available here (torch {torch.__version__}, built with CUDA {torch.version.cuda})"
+        )
+    if device.type == "mps" and not mps_ok:
+        raise RuntimeError("Apple's MPS device is not available here")
+    return device
+
+
+def _error_text(error: BaseException, limit: int) -> str:
+    try:
+        text = str(error)
+    except BaseException:  # noqa: BLE001 - a __str__ that raises is still an outcome
+        text = f"<{type(error).__name__} whose message could not be read>"
+    return text[:limit] + ("…" if len(text) > limit else "")
+
+
+def run(torch: Any, device: Any, request: dict[str, Any]) -> dict[str, Any]:
+    """Run the bank's setup, the snippet, then each ``holds`` expression, in one namespace."""
+    budget = _Budget(OUTPUT_LIMIT)
+    out, err = _Capture(budget), _Capture(budget)
+    namespace: dict[str, Any] = {
+        "__name__": "__snippet__",
+        "__builtins__": builtins,
+        "torch": torch,
+        "nn": torch.nn,
+        "F": torch.nn.functional,
+        "device": device,
+    }
+    exc_type = exc_message = None
+    start = time.perf_counter()
+    with redirect_stdout(out), redirect_stderr(err), warnings.catch_warnings():
+        warnings.simplefilter("default")
+        try:
+            torch.manual_seed(0)
+            random.seed(0)
+            if request.get("setup"):
+                exec(compile(request["setup"], "<setup>", "exec"), namespace)
+            exec(compile(request["code"], "<snippet>", "exec"), namespace)
+        except BaseException as error:  # noqa: BLE001 - a snippet's exception is its outcome
+            exc_type, exc_message = type(error).__name__, _error_text(error, EXCEPTION_LIMIT)
+    duration = time.perf_counter() - start
+    return {
+        "id": request.get("id"),
+        "stdout": out.getvalue(),
+        "stderr": err.getvalue(),
+        "exc_type": exc_type,
+        "exc_message": exc_message,
+        "duration": duration,
+        "truncated": budget.truncated,
+        "holds": evaluate_holds(request.get("holds") or [], namespace),
+    }
+
+
+def evaluate_holds(expressions: list[str], namespace: dict[str, Any]) -> list[list[Any]]:
+    """Each expression's truth in the snippet's namespace: [True/False, None] or [None, error]."""
+    results: list[list[Any]] = []
+    sink = _Capture(_Budget(0))
+    for expression in expressions:
+        try:
+            with redirect_stdout(sink), redirect_stderr(sink):
+                value = bool(eval(compile(expression, "<holds>", "eval"), namespace))
+            results.append([value, None])
+        except BaseException as error:  # noqa: BLE001 - reported by check at its choice
+            results.append([None, f"{type(error).__name__}: {_error_text(error, HOLDS_ERROR_LIMIT)}"])
+    return results
+
+
+def _die_with_parent(parent: int) -> None:
+    """Linux: the kernel ends this process when the zygote ends, whatever the snippet is doing."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the zygote ended before the line above
+        os._exit(1)
+
+
+def serve(torch: Any, conn: Connection, config: dict[str, Any], parent: int) -> NoReturn:
+    """The life of one snippet process: get ready, report, run one request, reply, exit."""
+    code = 0
+    try:
+        _die_with_parent(parent)
+        os.setpgid(0, 0)  # its own process group: the app ends the snippet and all it started at once
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD):
+            signal.signal(signum, signal.SIG_DFL)
+        if config.get("threads"):
+            torch.set_num_threads(int(config["threads"]))
+        try:
+            device = pick_device(torch, config.get("device", "auto"))
+            if device.type != "cpu":
+                torch.empty(1, device=device)  # this process's own CUDA/MPS context, made while it waits
+            name = torch.cuda.get_device_name(device) if device.type == "cuda" else device.type
+        except BaseException as error:  # noqa: BLE001 - reported to the app, which explains it
+            protocol.send(conn, {"ready": False, "error": f"{type(error).__name__}: {_error_text(error, 500)}"})
+            os._exit(0)
+        run(torch, device, {"code": "pass", "holds": ["True"]})  # a rehearsal: pages touched now, not on the clock
+        scratch = os.path.join(config["scratch"], str(os.getpid()))
+        os.mkdir(scratch, 0o700)
+        os.chdir(scratch)
+        os.environ.clear()
+        os.environ.update(sandbox.minimal_env(config.get("env", {}), scratch))
+        guards = ["environment"]
+        if config.get("sandbox", True):
+            guards += sandbox.restrict_files(scratch, cuda=device.type == "cuda")
+            timeout = float(config.get("cpu_seconds", 600))
+            if sandbox.set_limits(int(timeout)):
+                guards.append("limits")
+        protocol.send(
+            conn,
+            {
+                "ready": True,
+                "pid": os.getpid(),
+                "device": str(device),
+                "device_name": name,
+                "torch": torch.__version__,
+                "guards": guards,
+            },
+        )
+        request = protocol.receive(conn)
+        table = vars(builtins)
+        kept = dict(table)  # the reply below must not trip over a snippet's `builtins.len = ...`
+        reply = run(torch, device, request)
+        for name in [name for name in table if name not in kept]:
+            del table[name]
+        table.update(kept)
+        protocol.send(conn, reply)
+    except BaseException:  # noqa: BLE001 - the app sees the closed channel and says so
+        code = 70
+    finally:
+        os._exit(code)

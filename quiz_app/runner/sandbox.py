@@ -1,0 +1,193 @@
+"""Guards for the process that runs one snippet: what a bank's code may touch.
+
+Applied in each snippet process right after it is forked, before it reports ready, so they
+cost nothing on the way from a submitted answer to its outcome:
+
+- **files** (Linux, Landlock ABI 1+): reads only where Python and torch live (the interpreter's
+  prefixes, ``sys.path``, the system library folders), ``/proc/self``, a few device nodes, and
+  the snippet's own scratch folder, which is also the only place it may write.
+- **network** (Landlock ABI 4+): TCP connect and bind are refused.
+- **signals** (Landlock ABI 6+): no signal to a process outside the snippet's own.
+- **environment**: the zygote already runs with a minimal environment (``minimal_env``);
+  ``HOME`` and ``TMPDIR`` point into the scratch folder.
+- **limits** (POSIX): CPU time, file size and open files (``setrlimit``); memory is watched by
+  the app (resident size) so that the outcome can say "it used more than 4 GiB".
+
+Landlock is called through ``ctypes`` (three system calls); where it is missing the guard is
+reported as missing, never pretended.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import sys
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+# Environment variables a snippet process keeps: what Python, torch and the GPU stack read.
+_KEEP_EXACT = {"PATH", "LANG", "LANGUAGE", "TZ", "PYTHONPATH", "PYTHONHASHSEED", "LD_LIBRARY_PATH", "SYSTEMROOT"}
+_KEEP_PREFIXES = ("LC_", "OMP_", "MKL_", "OPENBLAS_", "KMP_", "GOMP_", "CUDA_", "NVIDIA_", "PYTORCH_", "HIP_", "ROCR_")
+
+ALL_GUARDS = ("files", "network", "signals", "environment", "limits", "memory")
+
+# Landlock constants (linux/landlock.h).
+_SYS_CREATE, _SYS_ADD_RULE, _SYS_RESTRICT = 444, 445, 446
+_CREATE_VERSION = 1
+_RULE_PATH_BENEATH, _RULE_NET_PORT = 1, 2
+_FS_EXECUTE, _FS_WRITE, _FS_READ_FILE, _FS_READ_DIR = 1 << 0, 1 << 1, 1 << 2, 1 << 3
+_FS_TRUNCATE, _FS_IOCTL_DEV = 1 << 14, 1 << 15
+_FS_BY_ABI = {1: (1 << 13) - 1, 2: (1 << 14) - 1, 3: (1 << 15) - 1, 4: (1 << 15) - 1, 5: (1 << 16) - 1}
+_NET_ALL = (1 << 0) | (1 << 1)  # bind and connect, TCP
+_SCOPE_ALL = (1 << 0) | (1 << 1)  # abstract Unix sockets and signals
+_PR_SET_NO_NEW_PRIVS = 38
+_FILE_ONLY = _FS_EXECUTE | _FS_WRITE | _FS_READ_FILE | _FS_TRUNCATE | _FS_IOCTL_DEV
+
+
+class _RulesetAttr(ctypes.Structure):
+    _fields_ = [("fs", ctypes.c_uint64), ("net", ctypes.c_uint64), ("scoped", ctypes.c_uint64)]
+
+
+class _PathBeneath(ctypes.Structure):
+    _pack_ = 1
+    _fields_ = [("allowed", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
+
+
+def minimal_env(environ: Mapping[str, str], home: str) -> dict[str, str]:
+    """The environment a snippet sees: what torch needs, nothing else (no tokens, no keys)."""
+    kept = {k: v for k, v in environ.items() if k in _KEEP_EXACT or k.startswith(_KEEP_PREFIXES)}
+    kept.update(HOME=home, TMPDIR=home, TEMP=home, TMP=home, PYTHONDONTWRITEBYTECODE="1")
+    return kept
+
+
+def _libc() -> ctypes.CDLL | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
+
+
+def landlock_abi() -> int:
+    """The Landlock ABI version this kernel offers, 0 where there is none."""
+    libc = _libc()
+    if libc is None:
+        return 0
+    version = libc.syscall(_SYS_CREATE, None, ctypes.c_size_t(0), ctypes.c_uint32(_CREATE_VERSION))
+    return max(int(version), 0)
+
+
+def available() -> tuple[list[str], dict[str, str]]:
+    """The guards this machine can put in force, and why each missing one is missing."""
+    abi = landlock_abi()
+    missing: dict[str, str] = {}
+    if abi < 1:
+        why = "no Landlock on this system (Linux 5.13 or newer)" if sys.platform.startswith("linux") else sys.platform
+        missing["files"] = why
+    if abi < 4:
+        missing["network"] = "needs Landlock ABI 4 (Linux 6.7)" if abi else missing.get("files", "")
+    if abi < 6:
+        missing["signals"] = "needs Landlock ABI 6 (Linux 6.12)" if abi else missing.get("files", "")
+    if os.name != "posix":
+        missing["limits"] = "no setrlimit on this system"
+    if not Path("/proc/self/statm").exists():
+        missing["memory"] = "no /proc to measure a snippet's memory"
+    return [guard for guard in ALL_GUARDS if guard not in missing], missing
+
+
+def _read_roots(extra: Iterable[str]) -> list[str]:
+    roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
+    roots.update(entry for entry in sys.path if entry)
+    roots.update(("/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/local/lib", "/usr/share", "/usr/libexec"))
+    roots.update(("/etc/ld.so.cache", "/etc/localtime", "/proc/cpuinfo", "/proc/meminfo", "/proc/stat"))
+    roots.update(("/sys/devices/system/cpu", "/sys/fs/cgroup", "/dev/urandom", "/dev/random"))
+    roots.update(extra)
+    return sorted(root for root in roots if os.path.exists(root))
+
+
+def _add_path(libc: ctypes.CDLL, ruleset: int, path: str, access: int, handled: int) -> None:
+    try:
+        fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+    except OSError:
+        return
+    try:
+        if not os.path.isdir(path):
+            access &= _FILE_ONLY
+        attr = _PathBeneath(access & handled, fd)
+        libc.syscall(_SYS_ADD_RULE, ctypes.c_int(ruleset), ctypes.c_int(_RULE_PATH_BENEATH), ctypes.byref(attr), 0)
+    finally:
+        os.close(fd)
+
+
+def restrict_files(scratch: str, cuda: bool) -> list[str]:
+    """Landlock this process: read where Python lives, write only in ``scratch``. Returns the
+    guards now in force (files, network, signals), or [] where Landlock is missing."""
+    libc = _libc()
+    abi = landlock_abi()
+    if libc is None or abi < 1:
+        return []
+    handled_fs = _FS_BY_ABI.get(abi, (1 << 16) - 1)
+    attr = _RulesetAttr(handled_fs, _NET_ALL if abi >= 4 else 0, _SCOPE_ALL if abi >= 6 else 0)
+    size = ctypes.sizeof(_RulesetAttr) if abi >= 6 else (16 if abi >= 4 else 8)
+    ruleset = libc.syscall(_SYS_CREATE, ctypes.byref(attr), ctypes.c_size_t(size), ctypes.c_uint32(0))
+    if ruleset < 0:
+        return []
+    try:
+        read = _FS_EXECUTE | _FS_READ_FILE | _FS_READ_DIR
+        device = _FS_READ_FILE | _FS_WRITE | _FS_IOCTL_DEV
+        extra = ["/proc/driver/nvidia", "/sys/bus/pci", "/sys/devices"] if cuda else []
+        for root in _read_roots(extra):
+            _add_path(libc, ruleset, root, read, handled_fs)
+        _add_path(libc, ruleset, "/proc/self", read, handled_fs)
+        _add_path(libc, ruleset, "/dev/null", _FS_READ_FILE | _FS_WRITE, handled_fs)
+        # Shared memory: DataLoader workers hand tensors back through it (files unlinked at once).
+        _add_path(libc, ruleset, "/dev/shm", handled_fs & ~_FS_EXECUTE, handled_fs)
+        if cuda:
+            for node in sorted(Path("/dev").glob("nvidia*")) + [Path("/dev/dri")]:
+                _add_path(libc, ruleset, str(node), device, handled_fs)
+        _add_path(libc, ruleset, scratch, handled_fs, handled_fs)
+        if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+            return []
+        if libc.syscall(_SYS_RESTRICT, ctypes.c_int(ruleset), 0) != 0:
+            return []
+    finally:
+        os.close(ruleset)
+    guards = ["files"]
+    if abi >= 4:
+        guards.append("network")
+    if abi >= 6:
+        guards.append("signals")
+    return guards
+
+
+def set_limits(cpu_seconds: int, file_bytes: int = 256 * 2**20, open_files: int = 1024) -> bool:
+    """CPU time, file size and open files for this process and what it starts."""
+    try:
+        import resource
+        import signal
+    except ImportError:
+        return False
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an oversized write raises OSError instead of killing
+    for limit, value in (
+        (resource.RLIMIT_CPU, cpu_seconds),
+        (resource.RLIMIT_FSIZE, file_bytes),
+        (resource.RLIMIT_NOFILE, open_files),
+    ):
+        soft, hard = resource.getrlimit(limit)
+        if hard != resource.RLIM_INFINITY:
+            value = min(value, hard)
+        try:
+            resource.setrlimit(limit, (value, hard))
+        except (ValueError, OSError):
+            return False
+    return True
+
+
+def resident_bytes(pid: int) -> int | None:
+    """The resident memory of a process (Linux), or None where it cannot be read."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as stream:
+            return int(stream.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None

@@ -1,0 +1,182 @@
+"""The zygote: a process that imports torch once and forks one fresh process per snippet.
+
+It never runs a snippet, a parallel op or CUDA itself, so each child it forks starts from the
+same clean state, can use every thread, and can make its own CUDA context. It speaks to the
+app over one control socket:
+
+- app → zygote ``{"op": "spawn"}``: fork a snippet process; the reply is ``{"child": pid}``
+  followed by the app's end of a fresh socket pair (passed with ``SCM_RIGHTS``);
+- zygote → app ``{"ended": pid, "code": int|None, "signal": int|None}`` when a child is reaped.
+
+It is a child subreaper (Linux), so processes a snippet leaves behind are handed to it when the
+snippet's process ends, and it kills them. When the app goes away, the control socket closes
+and the zygote kills every child and exits. Run by :class:`quiz_app.runner.client.SnippetRunner`.
+"""
+
+from __future__ import annotations
+
+import os
+import selectors
+import signal
+import socket
+import sys
+from multiprocessing.connection import Connection
+from typing import Any
+
+from quiz_app.runner import protocol
+
+_PR_SET_CHILD_SUBREAPER = 36
+# Imported after the first snippet process is forked (so the first outcome does not wait for
+# them), before the second: an optimizer's first step imports torch._dynamo, about 800 modules
+# and 2 s that every fresh process would otherwise pay again. Importing starts no thread and
+# runs no parallel op, so forking stays safe.
+WARM_IMPORTS = ("torch._dynamo",)
+
+
+def _become_subreaper() -> None:
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def _orphans(own: set[int]) -> list[int]:
+    """Processes handed to this zygote that it did not fork itself (a snippet's leftovers)."""
+    me = os.getpid()
+    found = []
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return []
+    for entry in entries:
+        if not entry.isdigit() or int(entry) in own:
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as stream:
+                stat = stream.read()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(b")") + 2 :].split()
+        if len(fields) > 1 and int(fields[1]) == me:
+            found.append(int(entry))
+    return found
+
+
+def _kill(pid: int) -> None:
+    """SIGKILL a process and the process group it leads, if it leads one."""
+    for kill in (os.killpg, os.kill):
+        try:
+            kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+
+class Zygote:
+    def __init__(self, ctl: socket.socket, config: dict[str, Any]) -> None:
+        self.ctl = ctl
+        self.conn = Connection(ctl.fileno())
+        self.config = config
+        self.children: set[int] = set()
+        self.private_fds: list[int] = []  # closed in every snippet process
+        self.warm = False
+        import torch  # the one expensive import, shared by every snippet process
+
+        self.torch = torch
+
+    def spawn(self) -> None:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        pid = os.fork()
+        if pid == 0:  # the snippet process
+            from quiz_app.runner import child
+
+            self.ctl.close()
+            theirs.close()
+            signal.set_wakeup_fd(-1)
+            for fd in self.private_fds:
+                os.close(fd)
+            child.serve(self.torch, Connection(ours.detach()), self.config, parent=os.getppid())
+        ours.close()
+        self.children.add(pid)
+        protocol.send(self.conn, {"child": pid})
+        socket.send_fds(self.ctl, [b"F"], [theirs.fileno()])
+        theirs.close()
+
+    def warm_up(self) -> None:
+        import importlib
+
+        self.warm = True
+        for name in WARM_IMPORTS:
+            try:
+                importlib.import_module(name)
+            except Exception:  # noqa: BLE001 - an optional speed-up; snippets import it themselves
+                pass
+
+    def reap(self) -> None:
+        """Collect ended children, tell the app how each ended, and kill a snippet's leftovers."""
+        ended = False
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid == 0:
+                break
+            if pid in self.children:
+                self.children.discard(pid)
+                ended = True
+                code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
+                sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
+                protocol.send(self.conn, {"ended": pid, "code": code, "signal": sig})
+        if ended:
+            for orphan in _orphans(self.children):
+                _kill(orphan)
+
+    def kill_all(self) -> None:
+        for pid in list(self.children) + _orphans(self.children):
+            _kill(pid)
+
+    def serve(self) -> int:
+        wake_read, wake_write = os.pipe()
+        os.set_blocking(wake_write, False)
+        selector = selectors.DefaultSelector()
+        self.private_fds += [wake_read, wake_write, selector.fileno()]
+        signal.set_wakeup_fd(wake_write)
+        signal.signal(signal.SIGCHLD, lambda *_: None)  # wakes the selector through the pipe
+        selector.register(self.ctl, selectors.EVENT_READ)
+        selector.register(wake_read, selectors.EVENT_READ)
+        try:
+            while True:
+                for key, _ in selector.select(timeout=2.0):
+                    if key.fileobj == wake_read:
+                        os.read(wake_read, 512)
+                        continue
+                    try:
+                        request = protocol.receive(self.conn)
+                    except (EOFError, OSError, protocol.ProtocolError):
+                        return 0  # the app is gone
+                    if request.get("op") == "spawn":
+                        self.spawn()
+                        if not self.warm:
+                            self.warm_up()
+                self.reap()
+        finally:
+            self.kill_all()
+
+
+def main(argv: list[str]) -> int:
+    import json
+
+    ctl = socket.socket(fileno=int(argv[0]))
+    config = json.loads(argv[1])
+    _become_subreaper()
+    try:
+        zygote = Zygote(ctl, config)
+    except BaseException as error:  # noqa: BLE001 - reported to the app, which explains it
+        protocol.send(Connection(ctl.fileno()), {"hello": False, "error": f"{type(error).__name__}: {error}"})
+        return 1
+    protocol.send(zygote.conn, {"hello": True, "pid": os.getpid(), "torch": zygote.torch.__version__})
+    return zygote.serve()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
