@@ -22,6 +22,7 @@ import tempfile
 import threading
 import time
 from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -161,6 +162,9 @@ class SnippetRunner:
         self._cancelled = False
         self._closed = False
         self._scratch = tempfile.mkdtemp(prefix="quiz-app-run-")
+        # Zygotes are started from this one long-lived thread: on Linux a zygote dies with the
+        # thread that started it (PR_SET_PDEATHSIG), so it must be a thread that ends with the app.
+        self._launcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="quiz-app-launcher")
         self.restarts = 0  # snippet processes that had to be stopped (timeout, crash, memory, cancel)
         self.zygote_starts = 0
 
@@ -171,6 +175,7 @@ class SnippetRunner:
             "device": self.device,
             "threads": self.threads,
             "scratch": self._scratch,
+            "app": os.getpid(),
             "sandbox": self.sandbox,
             "cpu_seconds": int(120 * cores + 10),  # a backstop; the app's own timeout comes first
         }
@@ -185,7 +190,7 @@ class SnippetRunner:
             return
         with self._lock:
             if self._zygote is None and self._failure is None and not self._closed:
-                self._zygote = _Zygote(self.python, self._config(), self._scratch)
+                self._zygote = self._launcher.submit(_Zygote, self.python, self._config(), self._scratch).result()
                 self.zygote_starts += 1
                 self._zygote.request_child()
 
@@ -314,6 +319,7 @@ class SnippetRunner:
             self._drop_zygote()
             self._info = None
             shutil.rmtree(self._scratch, ignore_errors=True)
+        self._launcher.shutdown(wait=False)
 
     def __enter__(self) -> SnippetRunner:
         self.start()

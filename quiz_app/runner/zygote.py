@@ -25,6 +25,7 @@ from typing import Any
 
 from quiz_app.runner import protocol
 
+_PR_SET_PDEATHSIG = 1
 _PR_SET_CHILD_SUBREAPER = 36
 # Imported after the first snippet process is forked (so the first outcome does not wait for
 # them), before the second: an optimizer's first step imports torch._dynamo, about 800 modules
@@ -33,11 +34,18 @@ _PR_SET_CHILD_SUBREAPER = 36
 WARM_IMPORTS = ("torch._dynamo",)
 
 
-def _become_subreaper() -> None:
-    if sys.platform.startswith("linux"):
-        import ctypes
+def _bind_to_the_app(app: int) -> None:
+    """Linux: the kernel kills this zygote when the app's launcher thread ends, which is when the
+    app ends, even mid-import; and makes it the reaper of what its snippets leave behind."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
 
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != app:  # the app ended before the line above
+        os._exit(0)
+    libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
 
 
 def _orphans(own: set[int]) -> list[int]:
@@ -168,14 +176,15 @@ def main(argv: list[str]) -> int:
 
     ctl = socket.socket(fileno=int(argv[0]))
     config = json.loads(argv[1])
-    _become_subreaper()
+    _bind_to_the_app(int(config["app"]))
     try:
         zygote = Zygote(ctl, config)
     except BaseException as error:  # noqa: BLE001 - reported to the app, which explains it
         protocol.send(Connection(ctl.fileno()), {"hello": False, "error": f"{type(error).__name__}: {error}"})
         return 1
     protocol.send(zygote.conn, {"hello": True, "pid": os.getpid(), "torch": zygote.torch.__version__})
-    return zygote.serve()
+    zygote.serve()
+    os._exit(0)  # every child is killed; skip the slow teardown of torch's modules
 
 
 if __name__ == "__main__":
