@@ -89,7 +89,7 @@ def run_stats(argv: list[str]) -> int:
     args = _stats_parser().parse_args(argv)
     player = args.player or default_player()
     try:
-        with ProgressStore.open(locations.database_path()) as store:
+        with ProgressStore.open(locations.database_path(), readonly=True) as store:
             for notice in store.notices:
                 print(notice, file=sys.stderr)
             if args.json:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from quiz_app.progress import AnswerRecord, ProgressStore
+from quiz_app.progress import AnswerRecord, MisconceptionMark, ProgressStore
 from quiz_app.progress.report import format_stats, stats_data
 
 T0 = datetime(2026, 11, 27, 10, 15, tzinfo=timezone.utc)
@@ -78,6 +78,7 @@ def test_stats_data_has_banks_then_questions(played):
                 ],
             },
         ],
+        "misconceptions": [],  # no question of these offered one
     }
 
 
@@ -89,7 +90,7 @@ def test_stats_data_is_json_ready(played):
 
 
 def test_stats_data_for_a_player_without_answers(played):
-    assert stats_data(played, "nobody") == {"player": "nobody", "banks": []}
+    assert stats_data(played, "nobody") == {"player": "nobody", "banks": [], "misconceptions": []}
 
 
 def test_format_stats_shows_bank_totals_then_question_rates(played):
@@ -136,3 +137,85 @@ def test_format_stats_names_the_players_who_do_have_progress(played):
     text = format_stats(played, "adda")
     assert text.startswith("No answers recorded for adda yet")
     assert "Players with progress: ada, bob" in text
+
+
+def mark(store: ProgressStore, at: datetime, offers: dict[str, str], picked: str | None, correct: bool | None) -> None:
+    """One answer to a question whose wrong choices carry ``offers`` (id -> text)."""
+    store.record_answer(
+        AnswerRecord(
+            player="ada",
+            bank_id="eval_vs_no_grad",
+            question_id="q",
+            question_hash="beef",
+            answer="B",
+            correct=correct,
+            seconds=1.0,
+            device=None,
+            answered_at=at,
+            misconceptions=tuple(MisconceptionMark(mid, text, mid == picked) for mid, text in offers.items()),
+        )
+    )
+
+
+EVAL = {"eval-stops-autograd": "model.eval() turns autograd off"}
+NO_GRAD = {"no-grad-stops-dropout": "torch.no_grad() turns dropout off"}
+
+
+@pytest.fixture
+def misled(store: ProgressStore) -> ProgressStore:
+    hour = timedelta(hours=1)
+    mark(store, T0, EVAL | NO_GRAD, "eval-stops-autograd", False)
+    mark(store, T0 + hour, EVAL | NO_GRAD, "eval-stops-autograd", False)
+    mark(store, T0 + 2 * hour, EVAL | NO_GRAD, "no-grad-stops-dropout", False)
+    mark(store, T0 + 3 * hour, NO_GRAD | {"grad-is-global": "requires_grad is global"}, None, True)
+    mark(store, T0 + 4 * hour, {"eval-stops-autograd": "eval() disables gradients"}, None, None)  # not graded
+    return store
+
+
+def test_stats_data_lists_misconceptions_still_believed_first(misled):
+    still, cleared, never = stats_data(misled, "ada")["misconceptions"]
+    # Its latest offer was not graded: not cleared. The text is the latest one seen.
+    assert still == {
+        "id": "eval-stops-autograd",
+        "text": "eval() disables gradients",
+        "picked": 2,
+        "offered": 4,
+        "cleared": False,
+    }
+    # The latest answer that offered it was correct and did not pick it.
+    assert cleared == {
+        "id": "no-grad-stops-dropout",
+        "text": "torch.no_grad() turns dropout off",
+        "picked": 1,
+        "offered": 4,
+        "cleared": True,
+    }
+    assert never == {
+        "id": "grad-is-global",
+        "text": "requires_grad is global",
+        "picked": 0,
+        "offered": 1,
+        "cleared": True,
+    }
+    assert stats_data(misled, "bob")["misconceptions"] == []
+
+
+def test_format_stats_names_misconceptions_picked(misled):
+    lines = format_stats(misled, "ada").splitlines()
+    at = lines.index("Misconceptions")
+    assert lines[at + 1 :] == [
+        "  You may still believe: eval() disables gradients (picked 2 of 4 times)",
+        "  Cleared: torch.no_grad() turns dropout off (picked 1 of 4 times)",
+        # grad-is-global was never picked: nothing to say about it.
+    ]
+
+
+def test_format_stats_words_one_time(store):
+    mark(store, T0, EVAL, "eval-stops-autograd", False)
+    assert format_stats(store, "ada").splitlines()[-1] == (
+        "  You may still believe: model.eval() turns autograd off (picked 1 of 1 time)"
+    )
+
+
+def test_format_stats_has_no_misconception_section_without_one(played):
+    assert "Misconceptions" not in format_stats(played, "ada")

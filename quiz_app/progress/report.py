@@ -10,7 +10,8 @@ from quiz_app.progress.store import ProgressStore
 
 
 def stats_data(store: ProgressStore, player: str) -> dict[str, Any]:
-    """Per-bank totals, each with its per-question success rates; JSON-ready."""
+    """Per-bank totals, each with its per-question success rates, and the misconceptions the
+    player's answers were offered (not cleared first, then the most picked); JSON-ready."""
     rates = store.question_rates(player)
     banks = []
     for totals in store.bank_totals(player):
@@ -33,7 +34,11 @@ def stats_data(store: ProgressStore, player: str) -> dict[str, Any]:
                 "questions": questions,
             }
         )
-    return {"player": player, "banks": banks}
+    misconceptions = [
+        {"id": m.id, "text": m.text, "picked": m.picked, "offered": m.offered, "cleared": m.cleared}
+        for m in store.misconceptions(player)
+    ]
+    return {"player": player, "banks": banks, "misconceptions": misconceptions}
 
 
 def format_stats(store: ProgressStore, player: str) -> str:
@@ -63,7 +68,21 @@ def format_stats(store: ProgressStore, player: str) -> str:
             lines.append("  (no graded answers yet)")
         if bank["answered"] > graded:
             lines.append(f"  {bank['answered'] - graded} answer(s) not graded are left out")
+    lines += _misconception_lines(data["misconceptions"])
     return "\n".join(lines) + "\n"
+
+
+def _misconception_lines(misconceptions: list[dict[str, Any]]) -> list[str]:
+    """One line per misconception the player picked at least once (one never picked was never
+    believed, as far as the answers tell): the ones still believed first."""
+    lines = []
+    for m in misconceptions:
+        if not m["picked"]:
+            continue
+        times = f"picked {m['picked']} of {m['offered']} time{'s' if m['offered'] != 1 else ''}"
+        label = "Cleared" if m["cleared"] else "You may still believe"
+        lines.append(f"  {label}: {m['text']} ({times})")
+    return ["", "Misconceptions", *lines] if lines else []
 
 
 def _when(iso: str) -> str:

@@ -1,0 +1,155 @@
+"""What the store keeps and answers: plain frozen dataclasses, their checks, and time stamps."""
+
+from __future__ import annotations
+
+import math
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+_HEX = re.compile(r"[0-9a-fA-F]+")
+
+
+def new_uid() -> str:
+    """A fresh answer id: 32 hex digits, unique across machines."""
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True)
+class MisconceptionMark:
+    """One misconception a question's wrong choices carry ("offered" by the question).
+
+    ``revealed``: this answer picked a choice carrying it.
+    """
+
+    id: str
+    text: str
+    revealed: bool
+
+
+@dataclass(frozen=True)
+class AnswerRecord:
+    player: str
+    bank_id: str
+    question_id: str
+    question_hash: str
+    answer: str
+    correct: bool | None  # None: not graded
+    seconds: float
+    device: str | None
+    attempt_id: int | None = None
+    answered_at: datetime | None = None  # None: now; otherwise timezone-aware
+    uid: str = field(default_factory=new_uid)  # the same uid stored twice counts once
+    misconceptions: tuple[MisconceptionMark, ...] = ()
+
+
+@dataclass(frozen=True)
+class BankHistory:
+    """A player's full (non-retry) attempts at one bank that recorded at least one answer."""
+
+    attempts: int
+    last_correct: int
+    last_total: int
+    last_played: datetime
+    best_correct: int
+    best_total: int
+
+
+@dataclass(frozen=True)
+class BankTotals:
+    """Every answer a player gave in one bank: ``answered`` counts ungraded answers too."""
+
+    bank_id: str
+    answered: int
+    correct: int
+    last_played: datetime
+
+
+@dataclass(frozen=True)
+class QuestionRate:
+    """Graded answers to one question; ungraded answers count in neither number."""
+
+    bank_id: str
+    question_id: str
+    answered: int
+    correct: int
+
+    @property
+    def rate(self) -> float:
+        return self.correct / self.answered if self.answered else 0.0
+
+
+@dataclass(frozen=True)
+class MisconceptionStatus:
+    """Where a player stands with one misconception.
+
+    ``offered``: answers to questions whose wrong choices carried it; ``picked``: those that
+    chose such a choice. ``cleared``: the most recent of the offered answers did not pick it
+    and was correct. ``text`` is the wording of the most recent answer that offered it.
+    """
+
+    id: str
+    text: str
+    picked: int
+    offered: int
+    cleared: bool
+
+
+# -- checks ------------------------------------------------------------------------------------
+
+
+def require_text(**fields: object) -> None:
+    for name, value in fields.items():
+        if not isinstance(value, str) or not value:
+            raise ValueError(f"{name} must be a non-empty string, not {value!r}")
+
+
+def check_record(record: AnswerRecord) -> None:
+    """Refuse a record the database must never hold (raises ValueError)."""
+    require_text(player=record.player, bank_id=record.bank_id, question_id=record.question_id, uid=record.uid)
+    if not isinstance(record.question_hash, str) or not _HEX.fullmatch(record.question_hash):
+        raise ValueError(f"question_hash must be a hex string, not {record.question_hash!r}")
+    if not isinstance(record.answer, str):
+        raise ValueError(f"answer must be a string, not {record.answer!r}")
+    if record.correct not in (True, False, None):
+        raise ValueError(f"correct must be True, False or None, not {record.correct!r}")
+    if isinstance(record.seconds, bool) or not isinstance(record.seconds, (int, float)):
+        raise ValueError(f"seconds must be a number, not {record.seconds!r}")
+    if not math.isfinite(record.seconds) or record.seconds < 0:
+        raise ValueError(f"seconds must be a finite number >= 0, not {record.seconds!r}")
+    if record.device is not None and not isinstance(record.device, str):
+        raise ValueError(f"device must be a string or None, not {record.device!r}")
+    if record.attempt_id is not None and (
+        isinstance(record.attempt_id, bool) or not isinstance(record.attempt_id, int)
+    ):
+        raise ValueError(f"attempt_id must be an int or None, not {record.attempt_id!r}")
+    when = record.answered_at
+    if when is not None and (not isinstance(when, datetime) or when.utcoffset() is None):
+        raise ValueError("answered_at must be a timezone-aware datetime")
+    seen: set[str] = set()
+    for mark in record.misconceptions:
+        if not isinstance(mark, MisconceptionMark):
+            raise ValueError(f"misconceptions must hold MisconceptionMark items, not {mark!r}")
+        require_text(misconception_id=mark.id)
+        if not isinstance(mark.text, str) or not isinstance(mark.revealed, bool):
+            raise ValueError(f"a misconception needs a text and a revealed flag: {mark!r}")
+        if mark.id in seen:
+            raise ValueError(f"misconception {mark.id!r} is marked twice")
+        seen.add(mark.id)
+
+
+# -- time stamps -------------------------------------------------------------------------------
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def stamp(moment: datetime) -> str:
+    """UTC ISO-8601 with a fixed width, so that text order is time order."""
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def parse_stamp(text: object) -> datetime:
+    return datetime.fromisoformat(str(text))
