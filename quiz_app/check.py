@@ -129,11 +129,6 @@ def _expr(expression: str, limit: int = 60) -> str:
     return f"`{flat if len(flat) <= limit else flat[: limit - 1] + '…'}`"
 
 
-def holds_expressions(question: Question) -> tuple[str, ...]:
-    """The ``holds`` expressions a run of this question evaluates, in ``statements()`` order."""
-    return tuple(holds for _, holds, _ in question.statements() if holds)
-
-
 def verify_run(question: Question, outcome: Outcome) -> str | None:
     """Why the run itself fails (did not end, unexpected exception, expect not met), or None."""
     if not outcome.ran:
@@ -304,7 +299,7 @@ def check(
                     question.snippet,
                     bank.setup,
                     question.timeout,
-                    holds_expressions(question),
+                    question.holds_expressions(),
                     memory_limit=int(question.memory * 2**30) if question.memory else None,
                 )
                 with lock:

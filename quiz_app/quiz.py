@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from quiz_app.bank import Bank, Question, Verdict
+from quiz_app.progress import AnswerRecord, MisconceptionMark
 
 
 def response_text(question: Question, response: str | bool | Iterable[str]) -> str:
@@ -19,6 +20,40 @@ def response_text(question: Question, response: str | bool | Iterable[str]) -> s
     if question.type == "multiple" and not isinstance(response, str):
         return ", ".join(sorted(str(letter) for letter in response))  # type: ignore[union-attr]
     return str(response)
+
+
+def misconception_marks(bank: Bank, question: Question, response: object) -> tuple[MisconceptionMark, ...]:
+    """One mark per belief the question's wrong choices carry: revealed if the response picked it."""
+    picked = set(question.picked_labels(response))
+    revealed: dict[str, bool] = {}
+    for letter, choice in zip(question.letters, question.choices, strict=True):
+        if choice.misconception and choice.misconception in bank.misconceptions:
+            revealed[choice.misconception] = revealed.get(choice.misconception, False) or letter in picked
+    return tuple(MisconceptionMark(mid, bank.misconceptions[mid], hit) for mid, hit in revealed.items())
+
+
+def answer_record(
+    run: QuizRun,
+    question: Question,
+    response: object,
+    verdict: Verdict,
+    seconds: float,
+    player: str,
+    device: str | None,
+) -> AnswerRecord:
+    """The answer as the store keeps it, with the misconceptions it revealed."""
+    return AnswerRecord(
+        player=player,
+        bank_id=run.bank.id,
+        question_id=question.id,
+        question_hash=question.content_hash,
+        answer=response_text(question, response),  # type: ignore[arg-type]
+        correct=None if verdict is Verdict.UNGRADED else verdict is Verdict.CORRECT,
+        seconds=round(seconds, 3),
+        device=device,
+        attempt_id=run.attempt_id,
+        misconceptions=misconception_marks(run.bank, question, response),
+    )
 
 
 @dataclass(frozen=True)

@@ -99,7 +99,7 @@ async def test_play_every_type_then_retry_the_missed_and_find_history(
         await settle(pilot)
         assert isinstance(app.screen, SummaryScreen)
         assert "Score: 3 of 5 (60%)" in text_of(app, "#score")
-        assert "multiple" in text_of(app, "#missed")
+        assert "✘ Which of these turn Dropout off?" in text_of(app, "#missed")  # named by its prompt
         tags = app.screen.query_one("#tags", DataTable)
         assert [tags.get_row_at(i) for i in range(tags.row_count)][:2] == [["eval", "2", "2"], ["basic", "3", "4"]]
 
@@ -210,3 +210,56 @@ async def test_submitting_nothing_asks_for_an_answer(store: ProgressStore, runne
         await settle(pilot)
         assert isinstance(app.screen, QuizScreen) and app.screen.answer is not None
         assert app.screen.answer.verdict.value == "correct"
+
+
+PROOF = Path(__file__).parent / "banks_f2" / "proof.yaml"
+
+
+async def test_a_format_2_answer_shows_what_the_run_proved_and_why_the_choice_was_wrong(
+    store: ProgressStore, runner: SnippetRunner
+) -> None:
+    app = make_app(store, runner, [PROOF])
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        view = await answer(pilot, "b")  # a wrong choice that carries a misconception
+        assert view.verdict is not None and view.verdict.value == "wrong"
+        proof = view.proof_text
+        assert "A   ✔  holds" in proof
+        assert "B   ✘  does not hold" in proof
+        assert "C   ✘  does not hold" in proof
+        assert "not any(p.requires_grad" not in proof  # expressions on demand only
+        await pilot.press("x")
+        assert "not any(p.requires_grad for p in model.parameters())" in view.proof_text
+        why = app.screen.query_one("#why")
+        assert "Why not B?" in why.source  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await settle(pilot)
+        view = await answer(pilot, "t")
+        assert "The statement ✔  holds" in view.proof_text
+    statuses = {status.id: (status.picked, status.offered) for status in store.misconceptions("ada")}
+    assert statuses == {"eval-freezes-params": (1, 1), "eval-stops-autograd": (0, 1)}
+
+
+async def test_the_summary_names_the_beliefs_revealed_and_clears_them_once_answered_right(
+    store: ProgressStore, runner: SnippetRunner
+) -> None:
+    app = make_app(store, runner, [PROOF])
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await answer(pilot, "c")  # reveals eval-stops-autograd
+        await pilot.press("enter")
+        await settle(pilot)
+        await answer(pilot, "t")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SummaryScreen)
+        beliefs = text_of(app, "#beliefs")
+        assert "✘ You may still believe: model.eval() turns autograd off, so no graph is recorded" in beliefs
+        assert "(picked 1 of 1 time)" in beliefs
+        assert "✘ What eval() changes" in text_of(app, "#missed")  # named by its title
+        await pilot.press("r")  # retry the missed question, and get it right this time
+        await settle(pilot)
+        await answer(pilot, "a")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "✔ Cleared: model.eval() turns autograd off" in text_of(app, "#beliefs")

@@ -14,7 +14,7 @@ import pytest
 from quiz_app.bank import Verdict, load_bank
 from quiz_app.progress import ProgressStore
 from quiz_app.quiz import QuizRun, Result
-from quiz_app.runner import Outcome, WorkerInfo
+from quiz_app.runner import Holds, Outcome, WorkerInfo
 from quiz_app.ui.app import QuizApp
 from quiz_app.ui.screens.summary import SummaryScreen
 
@@ -37,8 +37,25 @@ class FixedRunner:
     def cancel(self) -> None:
         pass
 
-    async def arun(self, code: str, setup: str = "", timeout: float = 10.0) -> Outcome:
-        return Outcome(status="ok", stdout="True\n", duration=0.0012, device="cpu", torch_version="2.13.0+cpu")
+    async def arun(
+        self,
+        code: str,
+        setup: str = "",
+        timeout: float = 10.0,
+        holds: tuple[str, ...] = (),
+        memory_limit: int | None = None,
+    ) -> Outcome:
+        # The first option holds, the others do not: what a proof looks like on screen.
+        truths = tuple(Holds(index == 0) for index in range(len(holds)))
+        return Outcome(
+            status="ok",
+            stdout="True\n",
+            duration=0.0012,
+            device="cpu",
+            torch_version="2.13.0+cpu",
+            holds=truths,
+            guards=("environment", "files", "network", "signals", "limits", "memory"),
+        )
 
 
 @pytest.fixture
@@ -111,5 +128,23 @@ def test_wide_text_question(snap_compare, quiz_home: Path, size: tuple[int, int]
 
     try:
         assert snap_compare(app, terminal_size=size, run_before=choose)
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_answer_with_proofs(snap_compare, quiz_home: Path, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    """Format 2: each option marked by what the run showed, and why the chosen one is wrong."""
+    store = ProgressStore.open(quiz_home / "progress.sqlite3")
+    bank = Path(__file__).parent / "banks_f2" / "proof.yaml"
+    app = QuizApp(store=store, runner=FixedRunner(), player="ada", paths=[bank], bundled=BANKS / "none")
+
+    async def answer_wrong(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.press("b", "enter")
+        await settle(pilot)
+
+    try:
+        assert snap_compare(app, terminal_size=size, run_before=answer_wrong)
     finally:
         store.close()

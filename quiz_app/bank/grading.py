@@ -10,7 +10,7 @@ import regex
 
 from quiz_app.bank.model import Question
 
-_EXCEPTION_LINE = re.compile(r"([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt)):")
+_EXCEPTION_LINE = re.compile(r"((?:[A-Za-z_][\w.]*)?(?:Error|Exception|Exit|Interrupt)):")
 
 
 class Verdict(enum.Enum):

@@ -116,11 +116,25 @@ class Question:
             return [("statement", self.holds, bool(self.answer))]
         return []
 
+    def holds_expressions(self) -> tuple[str, ...]:
+        """The ``holds`` expressions a run evaluates, in ``statements()`` order (those that have one)."""
+        return tuple(holds for _, holds, _ in self.statements() if holds)
+
+    def picked_labels(self, response: object) -> list[str]:
+        """The choice letters a response picked (single or multiple); [] for other types."""
+        if self.type == "single" and isinstance(response, str):
+            return [response.strip().upper()]
+        if self.type == "multiple" and isinstance(response, (set, frozenset, list, tuple)):
+            return sorted(str(letter).upper() for letter in response)
+        return []
+
     def short_title(self) -> str:
-        """A short name for lists: the ``title``, else the prompt's first line, else the code's."""
-        for text in (self.title, self.prompt, self.code or ""):
+        """A short name for lists: the ``title``; else, for a predict question, the first line
+        of its code; else the prompt's first line."""
+        candidates = [self.title, self.code if self.type == "predict" else None, self.prompt, self.code]
+        for text in candidates:
             first = (text or "").strip().split("\n", 1)[0].strip()
-            if first and not (text is self.prompt and first.lower().startswith("what does this print")):
+            if first:
                 return first if len(first) <= 60 else first[:59] + "…"
         return self.id
 

@@ -19,17 +19,17 @@ class WorkerInfo:
     guards: tuple[str, ...] = ()  # e.g. ("environment", "files", "network", "signals", "limits", "memory")
     missing: tuple[tuple[str, str], ...] = ()  # (guard, why it is missing here)
 
-    def guard_line(self) -> str:
-        """The guards in words, as the outcome panel and ``quiz-app where`` show them."""
-        return sandbox_line(self.guards, dict(self.missing))
+
+SHOWN_GUARDS = ("files", "network", "memory")
 
 
-def sandbox_line(guards: tuple[str, ...], missing: dict[str, str] | None = None) -> str:
-    shown = [g for g in ("files", "network", "memory", "signals", "limits") if g in guards]
-    line = f"sandboxed: {', '.join(shown)}" if shown else "not sandboxed"
-    if missing:
-        line += f" (missing: {', '.join(sorted(missing))})"
-    return line
+def guard_line(guards: tuple[str, ...]) -> str:
+    """The guards in force around a snippet, in words, and the ones missing here."""
+    shown = [guard for guard in SHOWN_GUARDS if guard in guards]
+    missing = [guard for guard in SHOWN_GUARDS if guard not in guards]
+    if not shown:
+        return "not sandboxed: it ran with your permissions"
+    return f"sandboxed: {', '.join(shown)}" + (f" (not guarded: {', '.join(missing)})" if missing else "")
 
 
 @dataclass(frozen=True)

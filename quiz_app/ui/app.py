@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import signal
+import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -15,7 +17,7 @@ from textual.binding import Binding
 
 from quiz_app import locations
 from quiz_app.bank import Bank, LoadResult, load_banks
-from quiz_app.progress import AnswerRecord, ProgressStore
+from quiz_app.progress import AnswerJournaled, AnswerRecord, LockWait, ProgressStore
 from quiz_app.quiz import QuizRun
 from quiz_app.runner import Outcome, WorkerInfo
 
@@ -27,7 +29,14 @@ class Runner(Protocol):
 
     def start(self) -> None: ...
     def wait_ready(self, timeout: float = ...) -> WorkerInfo | None: ...
-    async def arun(self, code: str, setup: str = "", timeout: float = 10.0) -> Outcome: ...
+    async def arun(
+        self,
+        code: str,
+        setup: str = "",
+        timeout: float = 10.0,
+        holds: tuple[str, ...] = (),
+        memory_limit: int | None = None,
+    ) -> Outcome: ...
     def cancel(self) -> None: ...
 
     @property
@@ -64,6 +73,8 @@ class QuizApp(App[int]):
         # is created before its answers, the event loop never waits on SQLite, and quitting
         # waits for what is queued.
         self._store = ThreadPoolExecutor(max_workers=1, thread_name_prefix="quiz-app-store")
+        self.save_failed = False
+        store.on_wait = self._waiting_for_lock
         self.banks = LoadResult()
 
     # -- start --------------------------------------------------------------------------------
@@ -72,8 +83,22 @@ class QuizApp(App[int]):
 
         for notice in self.store.notices:
             self.notify(notice, title="Score database", severity="warning", timeout=15)
+        self._handle_termination()
         self.push_screen(HomeScreen())
         self.warm_up()
+
+    def _handle_termination(self) -> None:
+        """SIGTERM and SIGHUP (a closed terminal) quit as `q` does: the terminal is restored and
+        queued answers are written, instead of the process dying in the alternate screen."""
+        loop = asyncio.get_running_loop()
+        for name in ("SIGTERM", "SIGHUP"):
+            signum = getattr(signal, name, None)
+            if signum is None:
+                continue
+            try:
+                loop.add_signal_handler(signum, lambda: asyncio.ensure_future(self.action_quit()))
+            except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, or Windows
+                pass
 
     @work(thread=True, exclusive=True, group="warm-up", exit_on_error=False, description="Start the PyTorch worker")
     def warm_up(self) -> None:
@@ -125,18 +150,43 @@ class QuizApp(App[int]):
         self._store_job(lambda store: store.record_answer(dataclasses.replace(record, attempt_id=run.attempt_id)))
 
     def finish_attempt(self, run: QuizRun) -> None:
-        self._store_job(lambda store: run.attempt_id is not None and store.finish_attempt(run.attempt_id))
+        def finish(store: ProgressStore) -> None:
+            if run.attempt_id is not None:
+                store.finish_attempt(run.attempt_id)
+
+        self._store_job(finish)
 
     def _store_job(self, job: Callable[[ProgressStore], object]) -> None:
         def guarded() -> None:
             try:
                 job(self.store)
-            except Exception as error:  # noqa: BLE001 - shown, never swallowed
-                self.call_from_thread(
-                    self.notify, f"Could not save to the score database: {error}", severity="error", timeout=30
+            except AnswerJournaled:
+                self._tell(
+                    "The score database is busy: your answer is kept in its journal and will be "
+                    "committed the next time quiz-app starts.",
+                    "warning",
                 )
+            except Exception as error:  # noqa: BLE001 - shown, never swallowed
+                self._tell(f"Could not save to the score database: {error}", "error")
 
         self._store.submit(guarded)
+
+    def _tell(self, message: str, severity: str) -> None:
+        """Show a notice from the store's thread; once the UI is gone, print it to stderr and
+        make the exit code say that something was not saved."""
+        try:
+            self.call_from_thread(self.notify, message, severity=severity, timeout=30)  # type: ignore[arg-type]
+        except RuntimeError:  # the app has exited: no screen to show it on
+            print(f"quiz-app: {message}", file=sys.stderr)
+            if severity == "error":
+                self.save_failed = True
+
+    def _waiting_for_lock(self, wait: LockWait) -> None:
+        """Called in the store's thread while another program holds the database."""
+        if wait.over:
+            return
+        if wait.waited_s >= 2 and int(wait.waited_s) % 5 < 1:
+            self._tell(f"Still saving: another program holds the score database ({wait.waited_s:.0f} s)…", "warning")
 
     async def read_store(self, query: Callable[[ProgressStore], T]) -> T:
         """Run a query in the store's thread, after every write queued before it."""

@@ -25,7 +25,11 @@ def launch(paths: list[Path], player: str, device: str = "auto") -> int:
     try:
         app.run()
     finally:
+        store.on_wait = None
+        store.lock_patience_s = min(store.lock_patience_s, 5.0)  # answers still waiting go to the journal
         app.flush_writes()
         runner.close()
         store.close()
+    if app.save_failed:
+        return 1
     return app.return_code or 0

@@ -9,12 +9,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Markdown, Static
 
 from quiz_app.bank import Bank
 from quiz_app.progress import BankHistory
 from quiz_app.quiz import QuizRun
+from quiz_app.ui.screens.base import AppScreen
 
 
 def history_cells(history: BankHistory | None) -> tuple[str, str, str]:
@@ -25,7 +25,7 @@ def history_cells(history: BankHistory | None) -> tuple[str, str, str]:
     return last, best, history.last_played.astimezone().strftime("%Y-%m-%d")
 
 
-class HomeScreen(Screen[None]):
+class HomeScreen(AppScreen[None]):
     BINDINGS = [
         Binding("enter", "play", "Play", id="play", tooltip="Play the highlighted bank"),
         Binding("f5", "reload", "Reload", id="reload", tooltip="Load the banks again (after editing a file)"),
@@ -38,7 +38,7 @@ class HomeScreen(Screen[None]):
     @property
     def banks(self) -> list[Bank]:
         """The banks the app loaded last (none before the first load)."""
-        return self.app.banks.banks
+        return self.quiz_app.banks.banks
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -51,7 +51,7 @@ class HomeScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#player", Static).update(f"Player: {self.app.player}   ·   choose a bank, then Enter")
+        self.query_one("#player", Static).update(f"Player: {self.quiz_app.player}   ·   choose a bank, then Enter")
         self.query_one("#banks", DataTable).loading = True
         self.show_worker()
         self.load()
@@ -62,7 +62,7 @@ class HomeScreen(Screen[None]):
 
     @work(exclusive=True, group="home-load", exit_on_error=False, description="Load banks and history")
     async def load(self, reload: bool = True) -> None:
-        app = self.app
+        app = self.quiz_app
         if reload or not self.banks:
             await asyncio.to_thread(app.load_all_banks)
         player = app.player
@@ -93,7 +93,7 @@ class HomeScreen(Screen[None]):
         table.loading = False
         if self.banks:
             table.move_cursor(row=min(row, len(self.banks) - 1))
-        problems = self.app.banks.problems
+        problems = self.quiz_app.banks.problems
         widget = self.query_one("#load-problems", Static)
         if problems:
             lines = [f"{len(problems)} problem(s) kept some banks from loading:"]
@@ -105,7 +105,7 @@ class HomeScreen(Screen[None]):
         self.describe_current()
 
     def show_worker(self) -> None:
-        runner = self.app.runner
+        runner = self.quiz_app.runner
         widget = self.query_one("#worker-status", Static)
         if runner.info is not None:
             info = runner.info
@@ -134,7 +134,7 @@ class HomeScreen(Screen[None]):
     def action_play(self) -> None:
         bank = self.current_bank()
         if bank is not None:
-            self.app.play(QuizRun(bank))
+            self.quiz_app.play(QuizRun(bank))
 
     def action_reload(self) -> None:
         self.load(reload=True)

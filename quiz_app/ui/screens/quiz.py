@@ -14,10 +14,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
-from quiz_app.quiz import QuizRun
+from quiz_app.bank import Verdict, grade
+from quiz_app.quiz import QuizRun, Result, answer_record, response_text
+from quiz_app.runner import Outcome
+from quiz_app.ui.screens.base import AppScreen
 from quiz_app.ui.widgets.answer_view import AnswerView
 from quiz_app.ui.widgets.progress_line import ProgressLine
 from quiz_app.ui.widgets.question_view import QuestionView, hint_for
@@ -39,11 +41,18 @@ def _choice_bindings() -> list[Binding]:
     ]
 
 
-class QuizScreen(Screen[None]):
+class QuizScreen(AppScreen[None]):
     BINDINGS = [
         Binding("enter", "submit", "Submit", id="submit", tooltip="Submit your answer and see what PyTorch does"),
         Binding("enter,n", "next", "Next", id="next", tooltip="Go on to the next question"),
         Binding("escape", "leave", "Home", id="leave", tooltip="Back to the banks; answers given are saved"),
+        Binding(
+            "x",
+            "expressions",
+            "Proofs",
+            id="expressions",
+            tooltip="Show or hide the expression that proves each option",
+        ),
         Binding("t", "pick('T')", "True", show=False, id="choose-true", tooltip="Answer true"),
         Binding("f", "pick('F')", "False", show=False, id="choose-false", tooltip="Answer false"),
         *_choice_bindings(),
@@ -54,6 +63,9 @@ class QuizScreen(Screen[None]):
         self.quiz = run
         self.answer: AnswerView | None = None
         self.shown_at = time.monotonic()
+        self.committed = False  # the current answer is saved
+        self.response: str | bool | frozenset[str] = ""
+        self.seconds = 0.0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -89,7 +101,13 @@ class QuizScreen(Screen[None]):
             return asking and self.quiz.current.type != "predict"
         if action == "next":
             return not asking
+        if action == "expressions":
+            return not asking and bool(self.quiz.current.holds_expressions())
         return True
+
+    def action_expressions(self) -> None:
+        if self.answer is not None:
+            self.answer.toggle_expressions()
 
     def action_pick(self, label: str) -> None:
         self.view.pick(label)
@@ -109,15 +127,49 @@ class QuizScreen(Screen[None]):
         seconds = time.monotonic() - self.shown_at
         live = None
         if question.snippet:
-            # Sent to the worker now, so that it runs while the answer is drawn.
-            live = asyncio.ensure_future(self.app.runner.arun(question.snippet, self.quiz.bank.setup, question.timeout))
-        self.answer = AnswerView(self.quiz, question, response, seconds, live)
+            # Sent to the runner now, so that it runs while the answer is drawn.
+            memory = int(question.memory * 2**30) if question.memory else None
+            live = asyncio.ensure_future(
+                self.quiz_app.runner.arun(
+                    question.snippet, self.quiz.bank.setup, question.timeout, question.holds_expressions(), memory
+                )
+            )
+        by_run = question.type == "predict" and question.answer is None
+        verdict = None if by_run else grade(question, response)
+        self.response, self.seconds, self.committed = response, seconds, False
+        self.answer = AnswerView(question, response, verdict, live, self.quiz.bank.setup)
         asked = self.view
         asked.display = False  # removed once the answer is on screen: drawing comes first
         await self.query_one("#stage").mount(self.answer)
         self.call_after_refresh(asked.remove)
         self.query_one("#hint", Static).update("Enter or N: next question · Escape: back to the banks")
         self.refresh_bindings()
+        if verdict is not None:
+            self.commit(verdict)
+
+    @on(AnswerView.OutcomeArrived)
+    def outcome_arrived(self, message: AnswerView.OutcomeArrived) -> None:
+        """A prediction without a key is graded against what PyTorch printed."""
+        if message.view is not self.answer or self.committed:
+            return
+        outcome = message.outcome
+        question = self.quiz.current
+        verdict = grade(question, self.response, outcome.text, outcome.exc_type) if outcome.ran else Verdict.UNGRADED
+        message.view.show_verdict(verdict)
+        self.commit(verdict, outcome)
+
+    def commit(self, verdict: Verdict, outcome: Outcome | None = None) -> None:
+        """The verdict is known: count it and save the answer at once."""
+        if self.committed or self.answer is None:
+            return
+        self.committed = True
+        question = self.quiz.current
+        self.quiz.record(Result(question, response_text(question, self.response), verdict, self.seconds))
+        info = self.quiz_app.runner.info
+        device = outcome.device if outcome is not None and outcome.device else (info.device if info else None)
+        record = answer_record(self.quiz, question, self.response, verdict, self.seconds, self.quiz_app.player, device)
+        self.quiz_app.record(record, self.quiz)
+        self.query_one(ProgressLine).refresh_line()
 
     async def action_next(self) -> None:
         self.finalise()
@@ -126,15 +178,20 @@ class QuizScreen(Screen[None]):
         else:
             from quiz_app.ui.screens.summary import SummaryScreen
 
-            self.app.finish_attempt(self.quiz)
+            self.quiz_app.finish_attempt(self.quiz)
             self.app.switch_screen(SummaryScreen(self.quiz))
 
     def action_leave(self) -> None:
         self.finalise()
-        self.app.finish_attempt(self.quiz)
+        self.quiz_app.finish_attempt(self.quiz)
         self.dismiss()
 
     def finalise(self) -> None:
-        """Keep an answer whose verdict is still pending (leaving, quitting)."""
-        if self.answer is not None:
-            self.answer.finalise()
+        """Leaving before the outcome came (leaving, quitting): the answer is kept, as not
+        graded, and the snippet is stopped so that the next one need not wait for it."""
+        if self.answer is None:
+            return
+        if not self.committed:
+            self.commit(Verdict.UNGRADED)
+        if self.answer.outcome is None and self.answer.live is not None:
+            self.quiz_app.runner.cancel()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from quiz_app.quiz import QuizRun
+from quiz_app.ui.screens.base import AppScreen
 
 
 def duration_text(seconds: float) -> str:
@@ -17,7 +18,7 @@ def duration_text(seconds: float) -> str:
     return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
 
 
-class SummaryScreen(Screen[None]):
+class SummaryScreen(AppScreen[None]):
     BINDINGS = [
         Binding("r", "retry", "Retry missed", id="retry", tooltip="Play again just the questions you missed"),
         Binding("escape", "leave", "Home", id="leave", tooltip="Back to the banks"),
@@ -45,11 +46,36 @@ class SummaryScreen(Screen[None]):
             missed = run.missed()
             if missed:
                 lines = ["Missed (press R to retry them):"]
-                lines += [f"  ✘ {q.id}: {q.prompt.strip().splitlines()[0][:70]}" for q in missed]
+                lines += [f"  ✘ {q.short_title()}" for q in missed]
             else:
                 lines = ["Nothing missed. Well done."]
             yield Static(Text("\n".join(lines)), id="missed")
+            yield Static(id="beliefs")
         yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#beliefs", Static).display = False
+        if self.quiz.bank.misconceptions:
+            self.show_beliefs()
+
+    @work(exclusive=True, group="beliefs", exit_on_error=False, description="Read the misconceptions")
+    async def show_beliefs(self) -> None:
+        """The beliefs this bank tests that the player's answers revealed, held or cleared."""
+        player, ids = self.quiz_app.player, set(self.quiz.bank.misconceptions)
+        statuses = await self.quiz_app.read_store(lambda store: store.misconceptions(player))
+        lines = []
+        for status in statuses:
+            if status.id not in ids or not status.picked:
+                continue
+            times = f"picked {status.picked} of {status.offered} time{'s' * (status.offered != 1)}"
+            if status.cleared:
+                lines.append(f"  ✔ Cleared: {status.text} (answered right since; {times})")
+            else:
+                lines.append(f"  ✘ You may still believe: {status.text} ({times})")
+        if lines:
+            widget = self.query_one("#beliefs", Static)
+            widget.update(Text("\n".join(["What your answers revealed:", *lines])))
+            widget.display = True
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "retry" and not self.quiz.missed():
@@ -59,7 +85,7 @@ class SummaryScreen(Screen[None]):
     def action_retry(self) -> None:
         run = self.quiz.retry_missed()
         self.dismiss()
-        self.app.play(run)
+        self.quiz_app.play(run)
 
     def action_leave(self) -> None:
         self.dismiss()

@@ -1,50 +1,88 @@
-"""After an answer: the verdict at once, the snippet beside its live outcome, the explanation."""
+"""After an answer: the verdict, the snippet beside its live outcome, what the run proved of
+each option, why a wrong choice is wrong, and the explanation.
+
+A view only: the quiz screen grades and saves. It posts ``OutcomeArrived`` when the snippet's
+outcome is on screen, so that the screen can grade a prediction that has no key.
+"""
 
 from __future__ import annotations
 
 import asyncio
 
+from rich.console import Group
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.widgets import Markdown, Static
 
-from quiz_app.bank import Question, Verdict, grade
-from quiz_app.progress import AnswerRecord
-from quiz_app.quiz import QuizRun, Result, response_text
+from quiz_app.bank import Question, Verdict
+from quiz_app.quiz import response_text
 from quiz_app.runner import Outcome
 from quiz_app.ui.widgets.outcome import OutcomePanel
-from quiz_app.ui.widgets.progress_line import ProgressLine
 from quiz_app.ui.widgets.question_view import code_block
 
 
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def proof_lines(question: Question, outcome: Outcome, expressions: bool) -> Group:
+    """What the run showed of each option: ✔ holds, ✘ does not hold, or not tested. An option
+    is one line, cut to the width; its expression, on demand, wraps below it."""
+    lines: list[Text] = [Text("What the run showed:", style="bold")]
+    truths = iter(outcome.holds)
+    for label, holds, _keyed in question.statements():
+        name = label if label != "statement" else "The statement"
+        body = question.choices[question.letters.index(label)].text if label in question.letters else question.prompt
+        if not holds:
+            mark, style = "·  not tested      ", "dim"
+        else:
+            result = next(truths, None)
+            if result is None or result.value is None:
+                mark, style = "!  could not tell  ", "italic"
+            elif result.value:
+                mark, style = "✔  holds           ", "bold"
+            else:
+                mark, style = "✘  does not hold   ", ""
+        line = Text(no_wrap=True, overflow="ellipsis")
+        line.append(f" {name:<3} {mark}", style=style)
+        line.append(_flat(body))
+        lines.append(line)
+        if expressions and holds:
+            lines.append(Text(f"       {_flat(holds)}", style="italic"))
+    return Group(*lines)
+
+
 class AnswerView(VerticalScroll):
-    """Grades, records and shows one answer; runs (or awaits) its snippet."""
+    """Shows one answer; awaits the snippet the quiz screen sent when the learner submitted."""
+
+    class OutcomeArrived(Message):
+        def __init__(self, view: AnswerView, outcome: Outcome) -> None:
+            super().__init__()
+            self.view = view
+            self.outcome = outcome
 
     def __init__(
         self,
-        run: QuizRun,
         question: Question,
         response: str | bool | frozenset[str],
-        seconds: float,
+        verdict: Verdict | None,
         live: asyncio.Future[Outcome] | None = None,
+        setup: str = "",
     ) -> None:
-        """``live`` is the snippet's outcome on its way (None for a question without a snippet)."""
+        """``verdict`` is None for a prediction graded by the run; ``live`` is the snippet's
+        outcome on its way (None for a question without a snippet)."""
         super().__init__(id="answer-body")
-        self.live = live
-        self.quiz = run
         self.question = question
         self.response = response
-        self.seconds = seconds
-        self.verdict: Verdict | None = None
+        self.verdict = verdict
+        self.live = live
+        self.setup = setup
         self.outcome: Outcome | None = None
-        self.recorded = False
-
-    @property
-    def graded_by_outcome(self) -> bool:
-        """A predict question with no key is graded against what PyTorch prints."""
-        return self.question.type == "predict" and self.question.answer is None
+        self.show_expressions = False
+        self.proof_text = ""  # what the proof panel shows, as plain text
 
     def compose(self) -> ComposeResult:
         question = self.question
@@ -55,68 +93,58 @@ class AnswerView(VerticalScroll):
                 snippet.border_title = "Snippet"
                 yield snippet
             yield OutcomePanel(id="outcome")
+        yield Static(id="proof")
+        why = self.why_text()
+        if why:
+            yield Markdown(why, id="why")
         yield Markdown(question.explanation, id="explanation")
 
+    def why_text(self) -> str:
+        """Markdown for each wrong choice the learner picked that says why it is wrong."""
+        question = self.question
+        parts = []
+        for label in question.picked_labels(self.response):
+            if label in question.letters and not question.keyed(label):
+                choice = question.choices[question.letters.index(label)]
+                if choice.why:
+                    parts.append(f"**Why not {label}?** {choice.why.strip()}")
+        return "\n\n".join(parts)
+
     def on_mount(self) -> None:
-        if not self.graded_by_outcome:
-            self.settle(grade(self.question, self.response))
-        else:
-            self.show_verdict()
+        self.query_one("#proof", Static).display = False
+        self.show_verdict(self.verdict)
         if self.live is not None:
-            self.run_snippet()
+            self.await_outcome()
         else:
             self.query_one(OutcomePanel).show_none("This question has no snippet to run.")
 
     @work(exclusive=True, group="snippet", exit_on_error=False, description="Run the snippet live")
-    async def run_snippet(self) -> None:
-        """Await the snippet the quiz screen sent to the worker when the learner submitted."""
+    async def await_outcome(self) -> None:
         assert self.live is not None
-        question = self.question
         outcome = await self.live
         self.outcome = outcome
         self.query_one(OutcomePanel).show(outcome)
-        if self.graded_by_outcome and self.verdict is None:
-            if outcome.ran:
-                self.settle(grade(question, self.response, outcome.text, outcome.exc_type))
-            else:
-                self.settle(Verdict.UNGRADED)
+        self.show_proof()
+        self.post_message(self.OutcomeArrived(self, outcome))
 
-    def settle(self, verdict: Verdict) -> None:
-        """The verdict is known: show it, count it, and commit the answer at once."""
-        self.verdict = verdict
-        self.show_verdict()
-        if self.recorded:
+    def show_proof(self) -> None:
+        proof = self.query_one("#proof", Static)
+        if self.outcome is None or not self.outcome.ran or not self.question.holds_expressions():
+            proof.display = False
             return
-        self.recorded = True
-        answer = response_text(self.question, self.response)
-        self.quiz.record(Result(self.question, answer, verdict, self.seconds))
-        info = self.app.runner.info
-        device = self.outcome.device if self.outcome and self.outcome.device else (info.device if info else None)
-        record = AnswerRecord(
-            player=self.app.player,
-            bank_id=self.quiz.bank.id,
-            question_id=self.question.id,
-            question_hash=self.question.content_hash,
-            answer=answer,
-            correct=None if verdict is Verdict.UNGRADED else verdict is Verdict.CORRECT,
-            seconds=round(self.seconds, 3),
-            device=device,
-        )
-        self.app.record(record, self.quiz)
-        self.screen.query_one(ProgressLine).refresh_line()
+        lines = proof_lines(self.question, self.outcome, self.show_expressions)
+        self.proof_text = "\n".join(line.plain for line in lines.renderables if isinstance(line, Text))
+        proof.update(lines)
+        proof.display = True
 
-    def finalise(self) -> None:
-        """Leaving before the outcome came: the answer is kept, as not graded, and the
-        snippet is stopped so that the next one need not wait for it."""
-        if not self.recorded:
-            self.settle(Verdict.UNGRADED)
-        if self.outcome is None and self.live is not None:
-            self.app.runner.cancel()
+    def toggle_expressions(self) -> None:
+        self.show_expressions = not self.show_expressions
+        self.show_proof()
 
-    def show_verdict(self) -> None:
+    def show_verdict(self, verdict: Verdict | None) -> None:
+        self.verdict = verdict
         question = self.question
         given = response_text(question, self.response)
-        verdict = self.verdict
         widget = self.query_one("#verdict", Static)
         widget.set_classes("")
         if verdict is None:

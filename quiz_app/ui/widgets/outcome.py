@@ -8,6 +8,7 @@ from textual.containers import Vertical
 from textual.widgets import LoadingIndicator, Static
 
 from quiz_app.runner import Outcome
+from quiz_app.runner.outcome import guard_line
 
 
 def describe(outcome: Outcome) -> str:
@@ -21,7 +22,8 @@ def describe(outcome: Outcome) -> str:
         if outcome.device_name in ("", outcome.device, "cpu")
         else (f"{outcome.device} ({outcome.device_name})")
     )
-    return f"{device} · torch {outcome.torch_version} · {timing}"
+    line = f"{device} · torch {outcome.torch_version} · {timing}"
+    return line + "\n" + guard_line(outcome.guards)
 
 
 class OutcomePanel(Vertical):
