@@ -102,9 +102,11 @@ def test_cli_check_json_and_a_missing_device() -> None:
 
 
 def test_every_bundled_bank_is_proven_by_real_pytorch() -> None:
-    report = check([locations.bundled_banks_dir()], device="cpu")
-    assert [str(problem) for problem in report.problems] == []
+    report = check([locations.bundled_banks_dir()], device="cpu", strict=True)
+    assert [str(problem) for problem in report.problems + report.warnings] == []
     assert report.fatal is None
+    assert report.count("unproven") == 0 and report.count("proven") == report.questions
+    assert report.options_proven >= 0.9 * report.options_total
     assert report.snippets_ok == sum(
         1 for bank in load_banks([locations.bundled_banks_dir()]).banks for q in bank.questions if q.snippet
     )
