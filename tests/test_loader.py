@@ -290,3 +290,109 @@ def test_random_yaml_never_crashes_the_loader(value: object) -> None:
     text = yaml.safe_dump(value, allow_unicode=True)
     bank, problems = parse_bank(text, "fuzz.yaml")
     assert (bank is None) == bool(problems)
+
+
+F2 = """\
+format: 2
+id: demo
+title: Demo
+misconceptions:
+  eval-stops-autograd: "model.eval() turns autograd off"
+questions:
+  - id: q1
+    type: single
+    prompt: Pick one
+    snippet: x = 1
+    choices:
+      - text: one
+        holds: "x == 1"
+      - text: two
+        holds: "x == 2"
+        misconception: eval-stops-autograd
+        why: "`x` is 1."
+      - plain three
+    answer: A
+    explanation: Because.
+  - id: q2
+    type: true_false
+    prompt: Is it?
+    snippet: x = 1
+    holds: "x == 1"
+    answer: true
+    explanation: Because.
+"""
+
+
+def test_a_format_2_bank_loads_choices_holds_and_misconceptions() -> None:
+    bank, problems = parse_bank(F2, "f2.yaml")
+    assert problems == []
+    assert bank is not None and bank.format == 2
+    assert bank.misconceptions == {"eval-stops-autograd": "model.eval() turns autograd off"}
+    first, second = bank.questions
+    assert [(c.text, c.holds, c.misconception) for c in first.choices] == [
+        ("one", "x == 1", None),
+        ("two", "x == 2", "eval-stops-autograd"),
+        ("plain three", None, None),
+    ]
+    assert first.choices[1].why == "`x` is 1."
+    assert first.statements() == [("A", "x == 1", True), ("B", "x == 2", False), ("C", None, False)]
+    assert second.statements() == [("statement", "x == 1", True)]
+    assert first.holds_expressions() == ("x == 1", "x == 2")
+
+
+@pytest.mark.parametrize(
+    ("replace", "by", "expected"),
+    [
+        ('holds: "x == 2"', 'holds: "x =="', "bank.yaml:15:16: 'holds' is not a valid Python expression"),
+        (
+            "misconception: eval-stops-autograd",
+            "misconception: eval-stop-autograd",
+            "bank.yaml:16:24: misconception 'eval-stop-autograd' is not defined in this bank "
+            "(did you mean 'eval-stops-autograd'?)",
+        ),
+        (
+            "    answer: A\n",
+            "    answer: B\n",
+            "bank.yaml:14:9: choice B is keyed as right, so it cannot carry a misconception",
+        ),
+        (
+            "    type: true_false",
+            "    type: predict",
+            "bank.yaml:25:12: a question-level 'holds' is for true_false questions",
+        ),
+        (
+            "    snippet: x = 1\n    holds",
+            "    holds",
+            "bank.yaml:21:5: question 'q2' uses 'holds', which is evaluated",
+        ),
+        (
+            "title: Demo",
+            'title: "Demo \\e]0;pwned\\a"',
+            "bank.yaml:3:8: this text holds the terminal control character U+001B",
+        ),
+    ],
+)
+def test_format_2_problems_are_located(replace: str, by: str, expected: str) -> None:
+    found = problems_of(F2.replace(replace, by, 1))
+    assert any(problem.startswith(expected) for problem in found), found
+
+
+def test_format_2_keys_in_a_format_1_bank_are_errors_at_their_place() -> None:
+    text = F2.replace("format: 2", "format: 1")
+    found = problems_of(text)
+    assert "bank.yaml:5:3: 'misconceptions' needs 'format: 2' at the top of the bank" in found
+    needs = "a choice with 'text', 'holds', 'misconception' or 'why' needs 'format: 2' at the top of the bank"
+    assert f"bank.yaml:12:9: {needs}" in found
+    assert "bank.yaml:25:12: 'holds' needs 'format: 2' at the top of the bank" in found
+
+
+def test_the_documented_format_2_example_loads() -> None:
+    doc = (Path(__file__).parents[1] / "docs" / "question-format.md").read_text(encoding="utf-8")
+    examples = [block.split("```", 1)[0] for block in doc.split("```yaml\n")[1:]]
+    format_2 = [text for text in examples if text.startswith("format: 2")]
+    assert format_2, "the docs show a complete format-2 bank"
+    bank, problems = parse_bank(format_2[0], "doc.yaml")
+    assert problems == []
+    assert bank is not None
+    assert {q.type for q in bank.questions} == {"single", "multiple", "true_false", "predict"}
+    assert bank.misconceptions and all(q.holds_expressions() for q in bank.questions if q.type != "predict")
