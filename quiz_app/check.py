@@ -12,14 +12,17 @@ from __future__ import annotations
 import os
 import threading
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from quiz_app import locations, trust
 from quiz_app.bank import Bank, Problem, Question, load_banks, matches_expect
 from quiz_app.bank.grading import ExpectTooSlow, predict_matches
-from quiz_app.runner import Outcome, SnippetRunner, WorkerInfo
+from quiz_app.runner import Outcome, SnippetRunner, WorkerInfo, sandbox
+
+Consent = Callable[[Bank, trust.Decision], bool]
 
 KeyStatus = Literal["proven", "unproven", "refuted", "error"]
 
@@ -256,8 +259,24 @@ def _misconception_warnings(banks: list[Bank]) -> list[Problem]:
     return warnings
 
 
-class _Unavailable(Exception):
-    pass
+def _allowed(banks: list[Bank], report: CheckReport, consent: Consent | None, sandboxed: bool) -> list[Bank]:
+    """The banks whose snippets may run; each refused one is a problem at its file."""
+    guards = sandbox.expected_guards(sandboxed)
+    book = trust.TrustBook(locations.trust_path())
+    allowed = []
+    for bank in banks:
+        decision = trust.decide(bank, guards, locations.bundled_banks_dir(), book)
+        if decision.needed and not (consent is not None and consent(bank, decision)):
+            missing = ", ".join(decision.missing)
+            if decision.refused_before:
+                why = f"you refused to run it before (see {book.path})"
+            else:
+                why = "answer yes when asked on a terminal, or pass --trust to run it anyway"
+            message = f"not run: this bank would run Python here without the guards {missing}; {why}"
+            report.problems.append(Problem(str(bank.path), 1, 1, message))
+            continue
+        allowed.append(bank)
+    return allowed
 
 
 def check(
@@ -265,14 +284,19 @@ def check(
     device: str = "auto",
     jobs: int | None = None,
     strict: bool = False,
+    consent: Consent | None = None,
+    sandboxed: bool = True,
 ) -> CheckReport:
     """Load the banks the paths name and prove each key with live snippets, several at once.
 
-    Snippets, not banks, are handed out to the runners, so one big bank uses every core.
+    Snippets, not banks, are handed out to the runners, so one big bank uses every core. A
+    foreign bank that would run without some guard runs only if ``consent`` says yes (see
+    :mod:`quiz_app.trust`); without ``consent`` it is refused.
     """
     paths = list(paths)
     jobs = max(1, jobs or os.cpu_count() or 1)
-    runners = [SnippetRunner(device, threads=max(1, (os.cpu_count() or 1) // jobs)) for _ in range(jobs)]
+    threads = max(1, (os.cpu_count() or 1) // jobs)
+    runners = [SnippetRunner(device, threads=threads, sandbox=sandboxed) for _ in range(jobs)]
     for runner in runners:
         runner.start()  # torch imports while the banks load
     try:
@@ -280,7 +304,8 @@ def check(
         report = CheckReport(banks=len(loaded.banks), problems=list(loaded.problems))
         report.questions = sum(len(bank.questions) for bank in loaded.banks)
         report.warnings = _misconception_warnings(loaded.banks)
-        todo = deque((bank, question) for bank in loaded.banks for question in bank.questions if question.snippet)
+        allowed = _allowed(loaded.banks, report, consent, sandboxed)
+        todo = deque((bank, question) for bank in allowed for question in bank.questions if question.snippet)
         used = runners[: max(1, min(jobs, len(todo)))]
         for spare in runners[len(used) :]:
             spare.close()
@@ -308,16 +333,16 @@ def check(
                         return
                     outcomes[(bank.id, question.id)] = outcome
 
-        threads = [threading.Thread(target=work, args=(runner,), daemon=True) for runner in used]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        workers = [threading.Thread(target=work, args=(runner,), daemon=True) for runner in used]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
         report.worker = used[0].info
         if failures:
             report.fatal = failures[0]
             return report
-        for bank in loaded.banks:
+        for bank in allowed:
             for question in bank.questions:
                 outcome = outcomes.get((bank.id, question.id))
                 proof, problems = prove(bank, question, outcome)

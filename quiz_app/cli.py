@@ -7,9 +7,15 @@ import getpass
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from quiz_app import __version__, locations
+
+if TYPE_CHECKING:
+    from quiz_app import trust
+    from quiz_app.bank import Bank
 
 COMMANDS = ("check", "stats", "where")
 
@@ -26,6 +32,17 @@ def _device_arg(parser: argparse.ArgumentParser) -> None:
         "--device",
         default="auto",
         help="where snippets run: auto (CUDA, else MPS, else CPU), cpu, cuda, cuda:N or mps",
+    )
+    parser.add_argument(
+        "--trust",
+        action="store_true",
+        help="run the snippets of banks from anywhere, even where a guard is missing, without asking",
+    )
+    parser.add_argument(
+        "--no-sandbox",
+        dest="sandbox",
+        action="store_false",
+        help="run snippets without the file and network guards (then every bank not bundled asks first)",
     )
 
 
@@ -64,12 +81,42 @@ def _stats_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def terminal_consent(trust_all: bool) -> Callable[[Bank, trust.Decision], bool]:
+    """Ask on the terminal whether a bank may run where a guard is missing, and remember it.
+    With ``--trust`` the answer is yes; with no terminal to ask on, it is no."""
+    from quiz_app import trust
+
+    book = trust.TrustBook(locations.trust_path())
+
+    def consent(bank: Bank, decision: trust.Decision) -> bool:
+        if trust_all:
+            return True
+        if decision.refused_before or not (sys.stdin.isatty() and sys.stderr.isatty()):
+            return False
+        print(trust.question(bank, decision), file=sys.stderr)
+        try:
+            yes = input("Run it? [y/N] ").strip().lower() in ("y", "yes")
+        except EOFError:
+            yes = False
+        book.remember(bank, decision.digest, yes)
+        return yes
+
+    return consent
+
+
 def run_check(argv: list[str]) -> int:
     from quiz_app.check import check
 
     args = _check_parser().parse_args(argv)
     paths = args.paths or [locations.bundled_banks_dir()]
-    report = check(paths, device=args.device, jobs=args.jobs, strict=args.strict)
+    report = check(
+        paths,
+        device=args.device,
+        jobs=args.jobs,
+        strict=args.strict,
+        consent=terminal_consent(trust_all=args.trust),
+        sandboxed=args.sandbox,
+    )
     if args.json:
         print(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
         return 0 if report.ok else 1
@@ -108,6 +155,13 @@ def run_where(argv: list[str]) -> int:
     print(f"database:      {locations.database_path()}")
     print(f"banks folder:  {locations.user_banks_dir()}")
     print(f"bundled banks: {locations.bundled_banks_dir()}")
+    print(f"trust answers: {locations.trust_path()}")
+    from quiz_app.runner import sandbox
+
+    guards, missing = sandbox.available()
+    print(f"snippet guards in force: {', '.join(guards) or 'none'}")
+    for guard, why in missing.items():
+        print(f"  missing: {guard} ({why}); banks that are not bundled ask before they run")
     if os.environ.get(locations.HOME_ENV):
         print(f"({locations.HOME_ENV} is set)")
     return 0
@@ -117,7 +171,13 @@ def run_app(argv: list[str]) -> int:
     args = _play_parser().parse_args(argv)
     from quiz_app.ui.launch import launch
 
-    return launch(paths=args.paths, player=args.player or default_player(), device=args.device)
+    return launch(
+        paths=args.paths,
+        player=args.player or default_player(),
+        device=args.device,
+        trust_all=args.trust,
+        sandboxed=args.sandbox,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,6 +28,11 @@ def database_path() -> Path:
     return data_dir() / DATABASE_NAME
 
 
+def trust_path() -> Path:
+    """The answers a player gave about running foreign banks where guards are missing."""
+    return data_dir() / "trusted-banks.json"
+
+
 def user_banks_dir() -> Path:
     """Banks a player or teacher drops in here are listed beside the bundled ones."""
     return data_dir() / "banks"

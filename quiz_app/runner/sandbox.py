@@ -96,6 +96,15 @@ def available() -> tuple[list[str], dict[str, str]]:
     return [guard for guard in ALL_GUARDS if guard not in missing], missing
 
 
+def expected_guards(enabled: bool = True) -> tuple[str, ...]:
+    """The guards a snippet process will have here: all available ones, or, with the sandbox
+    turned off, only the minimal environment and the memory watch."""
+    guards, _ = available()
+    if not enabled:
+        guards = [guard for guard in guards if guard in ("environment", "memory")]
+    return tuple(guards)
+
+
 def _read_roots(extra: Iterable[str]) -> list[str]:
     roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
     roots.update(entry for entry in sys.path if entry)

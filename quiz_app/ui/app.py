@@ -18,7 +18,7 @@ from textual.binding import Binding
 from quiz_app import locations
 from quiz_app.bank import Bank, LoadResult, load_banks
 from quiz_app.progress import AnswerJournaled, AnswerRecord, LockWait, ProgressStore
-from quiz_app.quiz import QuizRun
+from quiz_app.quiz_run import QuizRun
 from quiz_app.runner import Outcome, WorkerInfo
 
 T = TypeVar("T")
@@ -62,8 +62,12 @@ class QuizApp(App[int]):
         player: str,
         paths: list[Path] | None = None,
         bundled: Path | None = None,
+        trust_all: bool = False,
+        sandboxed: bool = True,
     ) -> None:
         super().__init__()
+        self.trust_all = trust_all
+        self.sandboxed = sandboxed
         self.bundled = bundled if bundled is not None else locations.bundled_banks_dir()
         self.store = store
         self.runner = runner
@@ -72,7 +76,7 @@ class QuizApp(App[int]):
         # Every use of the database goes through one thread, first in first out: an attempt
         # is created before its answers, the event loop never waits on SQLite, and quitting
         # waits for what is queued.
-        self._store = ThreadPoolExecutor(max_workers=1, thread_name_prefix="quiz-app-store")
+        self._store_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="quiz-app-store")
         self.save_failed = False
         store.on_wait = self._waiting_for_lock
         self.banks = LoadResult()
@@ -132,6 +136,33 @@ class QuizApp(App[int]):
 
     # -- playing ------------------------------------------------------------------------------
     def play(self, run: QuizRun) -> None:
+        """Play a run, once its bank may run its snippets here (see quiz_app.trust)."""
+        from quiz_app import trust
+        from quiz_app.runner import sandbox
+        from quiz_app.ui.screens.consent import ConsentScreen
+
+        book = trust.TrustBook(locations.trust_path())
+        decision = trust.decide(run.bank, sandbox.expected_guards(self.sandboxed), self.bundled, book)
+        if not decision.needed or self.trust_all:
+            self._start(run)
+            return
+        if decision.refused_before:
+            self.notify(
+                f"'{run.bank.title}' stays closed: you refused to run its snippets before (see {book.path}).",
+                severity="warning",
+            )
+            return
+
+        def answered(yes: bool | None) -> None:
+            book.remember(run.bank, decision.digest, bool(yes))
+            if yes:
+                self._start(run)
+            else:
+                self.notify(f"'{run.bank.title}' was not opened: its snippets were not allowed to run.")
+
+        self.push_screen(ConsentScreen(trust.question(run.bank, decision)), answered)
+
+    def _start(self, run: QuizRun) -> None:
         from quiz_app.ui.screens.quiz import QuizScreen
 
         self.start_attempt(run)
@@ -169,7 +200,7 @@ class QuizApp(App[int]):
             except Exception as error:  # noqa: BLE001 - shown, never swallowed
                 self._tell(f"Could not save to the score database: {error}", "error")
 
-        self._store.submit(guarded)
+        self._store_thread.submit(guarded)
 
     def _tell(self, message: str, severity: str) -> None:
         """Show a notice from the store's thread; once the UI is gone, print it to stderr and
@@ -190,11 +221,11 @@ class QuizApp(App[int]):
 
     async def read_store(self, query: Callable[[ProgressStore], T]) -> T:
         """Run a query in the store's thread, after every write queued before it."""
-        return await asyncio.wrap_future(self._store.submit(query, self.store))
+        return await asyncio.wrap_future(self._store_thread.submit(query, self.store))
 
     def flush_writes(self) -> None:
         """Block until every write asked for so far is committed (at shutdown)."""
-        self._store.submit(lambda: None).result()
+        self._store_thread.submit(lambda: None).result()
 
     # -- actions ------------------------------------------------------------------------------
     def action_help(self) -> None:

@@ -10,18 +10,20 @@ from quiz_app.progress import ProgressStore, StoreError
 from quiz_app.runner import SnippetRunner
 
 
-def launch(paths: list[Path], player: str, device: str = "auto") -> int:
+def launch(
+    paths: list[Path], player: str, device: str = "auto", trust_all: bool = False, sandboxed: bool = True
+) -> int:
     try:
         store = ProgressStore.open()
     except StoreError as error:
         print(f"quiz-app: error: {error}", file=sys.stderr)
         print("Set QUIZ_APP_HOME to a folder you can write to, or fix the folder's permissions.", file=sys.stderr)
         return 2
-    runner = SnippetRunner(device)
+    runner = SnippetRunner(device, sandbox=sandboxed)
     runner.start()  # torch imports while the first screen draws
     from quiz_app.ui.app import QuizApp
 
-    app = QuizApp(store=store, runner=runner, player=player, paths=paths)
+    app = QuizApp(store=store, runner=runner, player=player, paths=paths, trust_all=trust_all, sandboxed=sandboxed)
     try:
         app.run()
     finally:

@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Footer, Header, Markdown, Static
 
 from quiz_app.bank import Bank
 from quiz_app.progress import BankHistory
-from quiz_app.quiz import QuizRun
+from quiz_app.quiz_run import QuizRun
 from quiz_app.ui.screens.base import AppScreen
 
 

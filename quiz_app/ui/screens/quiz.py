@@ -17,7 +17,7 @@ from textual.containers import Container
 from textual.widgets import Footer, Header, Input, Static
 
 from quiz_app.bank import Verdict, grade
-from quiz_app.quiz import QuizRun, Result, answer_record, response_text
+from quiz_app.quiz_run import QuizRun, Result, answer_record, response_text
 from quiz_app.runner import Outcome
 from quiz_app.ui.screens.base import AppScreen
 from quiz_app.ui.widgets.answer_view import AnswerView

@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Static
 
-from quiz_app.quiz import QuizRun
+from quiz_app.quiz_run import QuizRun
 from quiz_app.ui.screens.base import AppScreen
 
 

@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.widgets import Markdown, Static
 
 from quiz_app.bank import Question, Verdict
-from quiz_app.quiz import response_text
+from quiz_app.quiz_run import response_text
 from quiz_app.runner import Outcome
 from quiz_app.ui.widgets.outcome import OutcomePanel
 from quiz_app.ui.widgets.question_view import code_block

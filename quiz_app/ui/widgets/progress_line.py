@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
-from quiz_app.quiz import QuizRun
+from quiz_app.quiz_run import QuizRun
 
 
 class ProgressLine(Static):

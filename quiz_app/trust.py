@@ -1,0 +1,108 @@
+"""Which banks may run their snippets: a bank is a program, so trust is decided per bank.
+
+- The bundled banks are trusted.
+- Any other bank runs without a question where every guard is in force (``REQUIRED``).
+- Where a guard is missing, the player is asked once per bank *content* (its SHA-256): what
+  the bank is, where it came from, and that it runs Python on this machine. The answer is kept
+  in ``trusted-banks.json`` in the data folder; an edited bank is a new bank and is asked about
+  again. ``--trust`` answers yes in advance; with no terminal to ask on, such a bank is refused.
+
+Domain code: the command line and the UI ask the question; this module knows the rules.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from quiz_app.bank import Bank
+
+REQUIRED = ("files", "network", "environment", "limits", "memory")
+
+
+def digest(bank: Bank) -> str:
+    """The SHA-256 of the bank file's bytes (empty when it cannot be read)."""
+    try:
+        return hashlib.sha256(bank.path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def is_bundled(bank: Bank, bundled_dir: Path) -> bool:
+    try:
+        return bank.path.resolve().is_relative_to(bundled_dir.resolve())
+    except OSError:
+        return False
+
+
+@dataclass(frozen=True)
+class Decision:
+    needed: bool  # False: the bank may run (bundled, fully guarded, or trusted before)
+    missing: tuple[str, ...]  # the guards not in force here
+    digest: str
+    reason: str  # why it may run, or why not
+    refused_before: bool = False  # the player said no to this very content: do not ask again
+
+
+class TrustBook:
+    """The answers given so far, by bank digest, in a small JSON file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def _read(self) -> dict[str, dict[str, object]]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def answer(self, sha: str) -> bool | None:
+        entry = self._read().get(sha)
+        return bool(entry.get("trusted")) if isinstance(entry, dict) else None
+
+    def remember(self, bank: Bank, sha: str, trusted: bool) -> None:
+        """Keep the answer (written atomically: a crash leaves the old file or the new one)."""
+        data = self._read()
+        data[sha] = {
+            "trusted": trusted,
+            "bank": bank.id,
+            "title": bank.title,
+            "path": str(bank.path),
+            "decided_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        }
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".trusted-", suffix=".json")
+        with os.fdopen(fd, "w", encoding="utf-8") as stream:
+            json.dump(data, stream, indent=2, ensure_ascii=False)
+        os.replace(tmp, self.path)
+
+
+def decide(bank: Bank, guards: tuple[str, ...] | list[str], bundled_dir: Path, book: TrustBook) -> Decision:
+    """Whether running this bank's snippets needs the player's consent first."""
+    missing = tuple(guard for guard in REQUIRED if guard not in guards)
+    if is_bundled(bank, bundled_dir):
+        return Decision(False, missing, "", "bundled with quiz-app")
+    if not missing:
+        return Decision(False, missing, "", "every guard is in force")
+    sha = digest(bank)
+    answered = book.answer(sha) if sha else None
+    if answered:
+        return Decision(False, missing, sha, "trusted before")
+    if answered is False:
+        return Decision(True, missing, sha, "refused before", refused_before=True)
+    return Decision(True, missing, sha, "not asked yet")
+
+
+def question(bank: Bank, decision: Decision) -> str:
+    """What the player is asked, in full."""
+    return (
+        f"The bank '{bank.title}' ({bank.id}) from {bank.path} runs Python on this machine, "
+        f"with your permissions, when its answers are shown. Here it would run without these "
+        f"guards: {', '.join(decision.missing)}. Run its snippets? (SHA-256 {decision.digest[:16]}…)"
+    )

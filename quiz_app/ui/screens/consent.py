@@ -1,0 +1,40 @@
+"""Ask before a bank from elsewhere runs its snippets on a machine where a guard is missing."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+
+class ConsentScreen(ModalScreen[bool]):
+    """Dismissed with True (run its snippets) or False. The app remembers the answer."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Run it", id="consent-yes", tooltip="Run this bank's snippets here"),
+        Binding("n,escape", "answer(False)", "Do not run", id="consent-no", tooltip="Do not open this bank"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="consent-body"):
+            yield Static(Text("A bank is a program", style="bold"), id="consent-title")
+            yield Static(Text(self.question), id="consent-question")
+            with Horizontal(id="consent-buttons"):
+                yield Button("Run it (y)", id="yes", variant="warning")
+                yield Button("Do not run (n)", id="no", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
