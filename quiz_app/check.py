@@ -71,6 +71,7 @@ class CheckReport:
     proofs: list[Proof] = field(default_factory=list)
     fatal: str | None = None  # no snippet could run at all (e.g. the device asked for is missing)
     worker: WorkerInfo | None = None
+    stopped: int = 0  # snippet processes stopped: timeouts, crashes, memory, unreadable replies
 
     @property
     def errors(self) -> int:
@@ -111,6 +112,7 @@ class CheckReport:
             "options_total": self.options_total,
             "errors": self.errors,
             "fatal": self.fatal,
+            "stopped_processes": self.stopped,
             "device": self.worker.device if self.worker else None,
             "torch": self.worker.torch_version if self.worker else None,
             "problems": [_problem_json(p) for p in self.problems],
@@ -339,6 +341,7 @@ def check(
         for worker in workers:
             worker.join()
         report.worker = used[0].info
+        report.stopped = sum(runner.restarts for runner in used)
         if failures:
             report.fatal = failures[0]
             return report

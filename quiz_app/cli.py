@@ -145,6 +145,7 @@ def run_stats(argv: list[str]) -> int:
                 print(format_stats(store, player))
     except StoreError as error:
         print(f"quiz-app stats: error: {error}", file=sys.stderr)
+        print(locations.UNUSABLE_HINT, file=sys.stderr)
         return 2
     return 0
 

@@ -14,6 +14,7 @@ import platformdirs
 APP_NAME = "quiz-app"
 HOME_ENV = "QUIZ_APP_HOME"
 DATABASE_NAME = "progress.sqlite3"
+UNUSABLE_HINT = f"Set {HOME_ENV} to a folder you can write to, or fix the folder's permissions."
 
 
 def data_dir() -> Path:

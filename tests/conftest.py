@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,15 +17,19 @@ def quiz_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+# The device the shared runners use: the CPU, or what benchmarks/gpu_check.sh asks for (cuda).
+DEVICE = os.environ.get("QUIZ_APP_TEST_DEVICE", "cpu")
+
+
 @pytest.fixture(scope="session")
 def runner() -> Iterator[SnippetRunner]:
-    """One warm worker shared by the tests that only run well-behaved snippets."""
-    with SnippetRunner("cpu") as shared:
+    """One runner (a zygote) shared by the tests; every snippet still gets a process of its own."""
+    with SnippetRunner(DEVICE) as shared:
         yield shared
 
 
 @pytest.fixture
 def fresh_runner() -> Iterator[SnippetRunner]:
-    """A worker of its own, for tests that time out, crash or restart it."""
-    with SnippetRunner("cpu") as own:
+    """A runner of its own, for tests that time out, crash, cancel or count its restarts."""
+    with SnippetRunner(DEVICE) as own:
         yield own

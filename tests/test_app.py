@@ -263,3 +263,18 @@ async def test_the_summary_names_the_beliefs_revealed_and_clears_them_once_answe
         await pilot.press("enter")
         await settle(pilot)
         assert "✔ Cleared: model.eval() turns autograd off" in text_of(app, "#beliefs")
+
+
+async def test_the_home_screen_counts_snippet_processes_stopped(
+    store: ProgressStore, fresh_runner: SnippetRunner
+) -> None:
+    bank = Path(__file__).parent / "banks" / "play.yaml"
+    app = make_app(store, fresh_runner, [bank])
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        fresh_runner.run("while True:\n    pass", timeout=0.3)  # one snippet stopped by its timeout
+        await pilot.press("escape")
+        await settle(pilot)
+        status = text_of(app, "#worker-status")
+        assert "1 snippet process stopped (timeouts, crashes)" in status
+        assert "sandboxed: files, network, memory" in status or "not sandboxed" in status

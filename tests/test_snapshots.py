@@ -25,7 +25,13 @@ SIZES = [(80, 24), (120, 40)]
 class FixedRunner:
     """Answers every snippet at once with the same outcome."""
 
-    info = WorkerInfo(device="cpu", device_name="cpu", torch_version="2.13.0+cpu", pid=1)
+    info = WorkerInfo(
+        device="cpu",
+        device_name="cpu",
+        torch_version="2.13.0+cpu",
+        pid=1,
+        guards=("environment", "files", "network", "signals", "limits", "memory"),
+    )
     failure = None
 
     def start(self) -> None:

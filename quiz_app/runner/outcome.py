@@ -19,6 +19,9 @@ class WorkerInfo:
     guards: tuple[str, ...] = ()  # e.g. ("environment", "files", "network", "signals", "limits", "memory")
     missing: tuple[tuple[str, str], ...] = ()  # (guard, why it is missing here)
 
+    def guard_line(self) -> str:
+        return guard_line(self.guards)
+
 
 SHOWN_GUARDS = ("files", "network", "memory")
 

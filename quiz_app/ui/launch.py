@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from quiz_app import locations
 from quiz_app.progress import ProgressStore, StoreError
 from quiz_app.runner import SnippetRunner
 
@@ -17,7 +18,7 @@ def launch(
         store = ProgressStore.open()
     except StoreError as error:
         print(f"quiz-app: error: {error}", file=sys.stderr)
-        print("Set QUIZ_APP_HOME to a folder you can write to, or fix the folder's permissions.", file=sys.stderr)
+        print(locations.UNUSABLE_HINT, file=sys.stderr)
         return 2
     runner = SnippetRunner(device, sandbox=sandboxed)
     runner.start()  # torch imports while the first screen draws

@@ -57,6 +57,7 @@ class HomeScreen(AppScreen[None]):
         self.load()
 
     def on_screen_resume(self) -> None:
+        self.show_worker()  # the count of stopped snippet processes may have changed
         if self.banks:
             self.load(reload=False)
 
@@ -109,7 +110,10 @@ class HomeScreen(AppScreen[None]):
         widget = self.query_one("#worker-status", Static)
         if runner.info is not None:
             info = runner.info
-            widget.update(f"PyTorch ready: {info.device} · torch {info.torch_version}")
+            stopped = getattr(runner, "restarts", 0)
+            plural = "es" * (stopped != 1)
+            extra = f" · {stopped} snippet process{plural} stopped (timeouts, crashes)" if stopped else ""
+            widget.update(f"PyTorch ready: {info.device} · torch {info.torch_version} · {info.guard_line()}{extra}")
         elif runner.failure is not None:
             widget.update(Text(f"PyTorch unavailable: {runner.failure}. Quizzes work; live outcomes will not."))
         else:
