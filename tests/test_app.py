@@ -278,3 +278,32 @@ async def test_the_home_screen_counts_snippet_processes_stopped(
         status = text_of(app, "#worker-status")
         assert "1 snippet process stopped (timeouts, crashes)" in status
         assert "sandboxed: files, network, memory" in status or "not sandboxed" in status
+
+
+def test_choice_text_is_shown_as_written_with_code_spans() -> None:
+    from quiz_app.ui.widgets.choices import inline_code
+
+    assert inline_code("It sets x[i] to zero").plain == "It sets x[i] to zero"
+    shown = inline_code("Call `model.eval()` on [sub] modules")
+    assert shown.plain == "Call model.eval() on [sub] modules"
+    assert [span.style for span in shown.spans] == ["bold"]
+    assert inline_code("an unmatched ` stays").plain == "an unmatched ` stays"
+
+
+async def test_a_selected_multiple_choice_shows_its_tick_and_brackets(
+    tmp_path: Path, store: ProgressStore, runner: SnippetRunner
+) -> None:
+    bank = tmp_path / "brackets.yaml"
+    bank.write_text(
+        "id: brackets\ntitle: t\nquestions:\n  - id: q\n    type: multiple\n    prompt: p\n"
+        "    choices: ['It sets x[i] to zero', 'It keeps [bold]x[/bold]']\n    answer: [A]\n    explanation: e\n",
+        encoding="utf-8",
+    )
+    from quiz_app.ui.widgets.choices import ChoiceRow
+
+    app = make_app(store, runner, [bank])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        rows = [str(row.render()) for row in app.screen.query(ChoiceRow)]
+        assert rows == ["[x] A  It sets x[i] to zero", "[ ] B  It keeps [bold]x[/bold]"]

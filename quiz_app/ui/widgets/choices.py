@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static
+
+
+def inline_code(text: str) -> Text:
+    """Plain text in which `backticked` spans are shown as code (bold, without the backticks)."""
+    result = Text()
+    parts = text.split("`")
+    if len(parts) % 2 == 0:  # an unmatched backtick: show the text exactly as written
+        return Text(text)
+    for index, part in enumerate(parts):
+        result.append(part, style="bold" if index % 2 else "")
+    return result
 
 
 class ChoiceRow(Static):
@@ -24,7 +36,9 @@ class ChoiceRow(Static):
             marker = "[x]" if self.selected else "[ ]"
         else:
             marker = "(•)" if self.selected else "( )"
-        self.update(f"{marker} {self.label}  {self.text}")
+        line = Text(f"{marker} {self.label}  ")  # a Text: brackets in a choice are shown, never read as markup
+        line.append_text(inline_code(self.text))
+        self.update(line)
         self.set_class(self.selected, "-selected")
 
     def on_click(self) -> None:
