@@ -183,7 +183,13 @@ def run_app(argv: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in COMMANDS:
-        command, rest = argv[0], argv[1:]
-        return {"check": run_check, "stats": run_stats, "where": run_where}[command](rest)
-    return run_app(argv)
+    try:
+        if argv and argv[0] in COMMANDS:
+            command, rest = argv[0], argv[1:]
+            return {"check": run_check, "stats": run_stats, "where": run_where}[command](rest)
+        return run_app(argv)
+    except BrokenPipeError:
+        # `quiz-app stats | head -2`: the reader left; end quietly, as Unix tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1

@@ -343,7 +343,7 @@ def test_a_format_2_bank_loads_choices_holds_and_misconceptions() -> None:
 @pytest.mark.parametrize(
     ("replace", "by", "expected"),
     [
-        ('holds: "x == 2"', 'holds: "x =="', "bank.yaml:15:16: 'holds' is not a valid Python expression"),
+        ('holds: "x == 2"', 'holds: "x =="', "bank.yaml:15:17: 'holds' is not a valid Python expression"),
         (
             "misconception: eval-stops-autograd",
             "misconception: eval-stop-autograd",

@@ -45,11 +45,13 @@ def python(source: str | None, node: Node | None, key: str, ctx: Context, mode: 
     try:
         compile(source, f"<{key}>", mode)
     except SyntaxError as error:
-        if getattr(node, "style", None) in ("|", ">"):  # the code starts on the next line
+        style = getattr(node, "style", None)
+        if style in ("|", ">"):  # the code starts on the next line
             line = node.start_mark.line + 1 + (error.lineno or 1)
             col = ctx.indent(line) + (error.offset or 1)
-        else:
-            line, col = node.start_mark.line + 1, node.start_mark.column + (error.offset or 1)
+        else:  # a one-line value; a quoted one starts after its quote
+            quote = 1 if style in ('"', "'") else 0
+            line, col = node.start_mark.line + 1, node.start_mark.column + quote + (error.offset or 1)
         if mode == "eval":
             ctx.at_pos(line, col, f"'{key}' is not a valid Python expression: {error.msg}")
         else:

@@ -51,7 +51,8 @@ class HomeScreen(AppScreen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#player", Static).update(f"Player: {self.quiz_app.player}   ·   choose a bank, then Enter")
+        player = Text(f"Player: {self.quiz_app.player}   ·   choose a bank, then Enter")
+        self.query_one("#player", Static).update(player)
         self.query_one("#banks", DataTable).loading = True
         self.show_worker()
         self.load()

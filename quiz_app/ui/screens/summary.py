@@ -34,8 +34,10 @@ class SummaryScreen(AppScreen[None]):
         with VerticalScroll(id="summary-body"):
             percent = round(100 * run.correct / run.total) if run.total else 0
             yield Static(
-                f"Finished {run.bank.title}{' (retry)' if run.retry else ''}\n"
-                f"Score: {run.correct} of {run.total} ({percent}%) · time taken: {duration_text(run.elapsed)}",
+                Text(
+                    f"Finished {run.bank.title}{' (retry)' if run.retry else ''}\n"
+                    f"Score: {run.correct} of {run.total} ({percent}%) · time taken: {duration_text(run.elapsed)}"
+                ),
                 id="score",
             )
             table: DataTable[str] = DataTable(id="tags", cursor_type="none", show_cursor=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.widgets import Static
 
 from quiz_app.quiz_run import QuizRun
@@ -19,6 +20,5 @@ class ProgressLine(Static):
         run = self.quiz
         position = min(run.index + 1, run.total)
         retry = " (retry)" if run.retry else ""
-        self.update(
-            f"Question {position} of {run.total} · Score {run.correct}/{run.answered} · {run.bank.title}{retry}"
-        )
+        line = f"Question {position} of {run.total} · Score {run.correct}/{run.answered} · {run.bank.title}{retry}"
+        self.update(Text(line))  # a bank's title is shown as written, never read as markup
