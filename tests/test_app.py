@@ -48,7 +48,7 @@ def asking(app: QuizApp) -> bool:
 async def answer(pilot, *keys: str) -> AnswerView:  # type: ignore[no-untyped-def]
     for key in keys:
         await pilot.press(key)
-    await pilot.press("enter")
+    await pilot.press("ctrl+s")  # submits every type of question
     await settle(pilot)
     screen = pilot.app.screen
     assert isinstance(screen, QuizScreen)
@@ -159,7 +159,7 @@ async def test_quitting_mid_snippet_keeps_the_answer(
     app = make_app(store, fresh_runner, [bank])
     async with app.run_test() as pilot:
         await settle(pilot)
-        await pilot.press("4", "2", "enter")
+        await pilot.press("4", "2", "ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, QuizScreen) and app.screen.answer is not None
         assert app.screen.answer.verdict is None  # still waiting for the worker

@@ -18,10 +18,12 @@ from quiz_app.bank.grading import (
     Verdict,
     exception_type_of,
     expect_pattern,
+    explain_difference,
     grade,
     matches_expect,
     normalise_outcome,
     predict_matches,
+    without_whitespace,
 )
 from quiz_app.bank.model import Question
 
@@ -273,8 +275,8 @@ def test_predict_matches_itself(text: str, exc_type: str | None) -> None:
 @PROPERTY
 @given(st.text(alphabet="abc\n", min_size=1, max_size=20), st.text(alphabet="abc\n", min_size=1, max_size=20))
 def test_predict_matches_only_equal_outcomes(left: str, right: str) -> None:
-    # No exception in sight, so a match means equal after normalisation, never containment.
-    assert predict_matches(left, right) == (normalise_outcome(left) == normalise_outcome(right))
+    # No exception in sight, so a match means equal once whitespace is set aside, never containment.
+    assert predict_matches(left, right) == (without_whitespace(left) == without_whitespace(right))
 
 
 def test_predict_matches_is_equality_not_containment() -> None:
@@ -287,7 +289,7 @@ def test_predict_matches_is_equality_not_containment() -> None:
 
 @pytest.mark.parametrize(
     "response",
-    ["RuntimeError", "RuntimeError  ", "\nRuntimeError\n", "hi\nRuntimeError: boom"],
+    ["RuntimeError", "RuntimeError  ", "\nRuntimeError\n", "hi\nRuntimeError: boom", "  RuntimeError"],
 )
 def test_predict_matches_exception_type_in_outcome(response: str) -> None:
     assert predict_matches(response, "hi\nRuntimeError: boom\n")
@@ -295,7 +297,7 @@ def test_predict_matches_exception_type_in_outcome(response: str) -> None:
 
 @pytest.mark.parametrize(
     "response",
-    ["runtimeerror", "Runtime", "Error", "boom", "hi", "ValueError", "RuntimeError: boom", "  RuntimeError"],
+    ["runtimeerror", "Runtime", "Error", "boom", "hi", "ValueError", "RuntimeError: boom"],
 )
 def test_predict_matches_exception_type_must_be_exact(response: str) -> None:
     assert not predict_matches(response, "hi\nRuntimeError: boom\n")
@@ -486,3 +488,23 @@ def test_matches_expect_plain_text_contains_itself(text: str) -> None:
     if expect_pattern(text) is None:
         assert matches_expect(text, text)
         assert matches_expect(text, "before\n" + text + "\nafter")
+
+
+@pytest.mark.parametrize(
+    ("response", "reference"),
+    [
+        ("False\n[[1.0,1.0]]", "False\n[[1.0, 1.0]]\n"),  # one space short
+        ("True False", "True\nFalse"),  # a line break for a space
+        ("\ttensor([1.,  2.])", "tensor([1., 2.])"),
+    ],
+)
+def test_a_prediction_that_differs_only_in_whitespace_is_right(response: str, reference: str) -> None:
+    assert predict_matches(response, reference)
+    assert explain_difference(response, reference) is None
+
+
+def test_a_near_miss_is_explained_where_it_first_differs() -> None:
+    assert explain_difference("False\n[1.0]", "False\n[2.0]") == "line 2: you wrote '[1.0]', it printed '[2.0]'"
+    assert explain_difference("False", "False\nTrue") == "it printed 2 lines and you wrote 1; line 2 is 'True'"
+    assert explain_difference("a\nb\nc", "a\nb") == "it printed 2 lines and you wrote 3"
+    assert not predict_matches("False\n[1.0]", "False\n[2.0]")

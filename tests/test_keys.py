@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from textual.css.query import NoMatches
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, TextArea
 
 from quiz_app.progress import ProgressStore
 from quiz_app.runner import SnippetRunner
@@ -163,9 +163,9 @@ def finished_attempts(store: ProgressStore) -> list[tuple[str, int]]:
         return conn.execute("SELECT bank_id, finished_at IS NOT NULL FROM attempts ORDER BY id").fetchall()
 
 
-async def submit(pilot):  # type: ignore[no-untyped-def]
-    """Enter on a question: the answer shows, with the snippet's outcome once it comes."""
-    await pilot.press("enter")
+async def submit(pilot, key: str = "enter"):  # type: ignore[no-untyped-def]
+    """Enter (or Ctrl+S) on a question: the answer shows, with the snippet's outcome once it comes."""
+    await pilot.press(key)
     app = pilot.app
 
     def answered() -> bool:
@@ -231,9 +231,9 @@ async def test_t_and_f_answer_a_true_false_question(
         assert view.verdict is not None and view.verdict.value == "correct"
 
         await next_question(pilot)
-        prediction = quiz_screen(app).query_one("#prediction", Input)
+        prediction = quiz_screen(app).query_one("#prediction", TextArea)
         await pilot.press("t", "f", "1")  # in a prediction, t and f are typed, not answers
-        assert prediction.value == "tf1"
+        assert prediction.text == "tf1"
     app.flush_writes()
     assert stored_answers(store) == [("statement", "false", 1)]
 
@@ -324,7 +324,7 @@ async def test_enter_with_nothing_chosen_shows_a_notice_and_does_not_submit(
         await pilot.press("t")
         await submit(pilot)
         await next_question(pilot, "n")
-        await pilot.press("space", "space", "enter")  # blank prediction
+        await pilot.press("space", "enter", "space", "ctrl+s")  # a blank prediction, over two lines
         await settle(pilot)
         assert quiz_screen(app).answer is None
         assert "Type a prediction first." in notices(app)
@@ -476,3 +476,66 @@ async def test_bank_title_and_player_name_with_brackets_are_shown_as_written(
         assert progress.endswith("· Indexing [batch] tensors")
         assert score.startswith("Finished Indexing [batch] tensors\n")
         assert player.startswith("Player: ada [admin]   ·")
+
+
+PREDICT = """\
+id: predict
+title: Predictions
+questions:
+  - id: two-lines
+    type: predict
+    prompt: What does this print?
+    snippet: |
+      print(False)
+      print([[1.0, 1.0]])
+    answer: |
+      False
+      [[1.0, 1.0]]
+    explanation: x
+  - id: near-miss
+    type: predict
+    prompt: What does this print?
+    snippet: print([1.0, 2.0])
+    answer: "[1.0, 2.0]"
+    explanation: x
+"""
+
+
+async def test_a_prediction_spans_lines_ignores_spacing_and_ctrl_s_submits(
+    store: ProgressStore, runner: SnippetRunner, tmp_path: Path
+) -> None:
+    bank = write_bank(tmp_path, "predict.yaml", PREDICT)
+    app = make_app(store, runner, [bank])
+    async with app.run_test(size=SIZE) as pilot:
+        await at_question(pilot)
+        await pilot.press(*"False", "enter", *"[[1.0,1.0]]")  # Enter starts a new line here
+        assert quiz_screen(app).answer is None
+        assert quiz_screen(app).query_one("#prediction", TextArea).text == "False\n[[1.0,1.0]]"
+        view = await submit(pilot, "ctrl+s")
+        assert view.verdict is not None and view.verdict.value == "correct"  # one space short is still right
+
+        await next_question(pilot)
+        await pilot.press(*"[1.0, 3.0]")
+        view = await submit(pilot, "ctrl+s")
+        assert view.verdict is not None and view.verdict.value == "wrong"
+        verdict = str(quiz_screen(app).query_one("#verdict").render())
+        assert "Where it differs: line 1: you wrote '[1.0, 3.0]', it printed '[1.0, 2.0]'" in verdict
+    app.flush_writes()
+    assert stored_answers(store) == [("two-lines", "False\n[[1.0,1.0]]", 1), ("near-miss", "[1.0, 3.0]", 0)]
+
+
+async def test_pasting_a_prediction_keeps_every_line(
+    store: ProgressStore, runner: SnippetRunner, tmp_path: Path
+) -> None:
+    from textual import events
+
+    bank = write_bank(tmp_path, "predict.yaml", PREDICT)
+    app = make_app(store, runner, [bank])
+    async with app.run_test(size=SIZE) as pilot:
+        await at_question(pilot)
+        box = quiz_screen(app).query_one("#prediction", TextArea)
+        app.post_message(events.Paste("False\n[[1.0, 1.0]]\n"))  # as the terminal driver delivers it
+        await pilot.pause()
+        assert box.text == "False\n[[1.0, 1.0]]\n"
+        view = await submit(pilot, "ctrl+s")
+        assert view.verdict is not None and view.verdict.value == "correct"

@@ -64,16 +64,44 @@ def exception_type_of(outcome: str) -> str | None:
     return match.group(1) if match else None
 
 
+_WHITESPACE = re.compile(r"\s+")
+
+
+def without_whitespace(text: str) -> str:
+    return _WHITESPACE.sub("", text)
+
+
 def predict_matches(response: str, reference: str, exc_type: str | None = None) -> bool:
-    """A predict answer is right if it equals the reference outcome, once normalised.
+    """A predict answer is right if it differs from the reference outcome only in whitespace
+    (spaces, tabs, line breaks, anywhere): `[[1.0,1.0]]` matches `[[1.0, 1.0]]`.
 
     Where the outcome ends in an exception, the exception's type name alone is accepted.
     """
-    given = normalise_outcome(response)
-    if given == normalise_outcome(reference):
+    given = without_whitespace(response)
+    if given == without_whitespace(reference):
         return True
     exc_type = exc_type or exception_type_of(reference)
     return exc_type is not None and given in (exc_type, exc_type.rsplit(".", 1)[-1])
+
+
+def explain_difference(response: str, reference: str) -> str | None:
+    """Where a prediction first parts from the outcome, in words, ignoring whitespace as the
+    grading does; None when they match. E.g. "line 2: you wrote '[1.0]', it printed '[2.0]'"."""
+    given, wanted = normalise_outcome(response).split("\n"), normalise_outcome(reference).split("\n")
+    if without_whitespace(response) == without_whitespace(reference):
+        return None
+    for number, (mine, theirs) in enumerate(zip(given, wanted, strict=False), start=1):
+        if without_whitespace(mine) != without_whitespace(theirs):
+            return f"line {number}: you wrote {_clip(mine)!r}, it printed {_clip(theirs)!r}"
+    if len(given) < len(wanted):
+        missing = _clip(wanted[len(given)])
+        return f"it printed {len(wanted)} lines and you wrote {len(given)}; line {len(given) + 1} is {missing!r}"
+    return f"it printed {len(wanted)} line{'s' * (len(wanted) != 1)} and you wrote {len(given)}"
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def grade(

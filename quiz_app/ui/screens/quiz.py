@@ -14,7 +14,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Footer, Header, Static
 
 from quiz_app.bank import Verdict, grade
 from quiz_app.quiz_run import QuizRun, Result, answer_record, response_text
@@ -43,7 +43,22 @@ def _choice_bindings() -> list[Binding]:
 
 class QuizScreen(AppScreen[None]):
     BINDINGS = [
-        Binding("enter", "submit", "Submit", id="submit", tooltip="Submit your answer and see what PyTorch does"),
+        Binding(
+            "enter",
+            "submit",
+            "Submit",
+            show=False,  # the footer shows Ctrl+S, which submits every type; the hint line names Enter
+            id="submit",
+            tooltip="Submit your answer and see what PyTorch does",
+        ),
+        Binding(
+            "ctrl+s",
+            "submit_anywhere",
+            "Submit",
+            id="submit-anywhere",
+            priority=True,  # also from inside the prediction box, where Enter starts a new line
+            tooltip="Submit your answer, from any question, also from the prediction box",
+        ),
         Binding("enter,n", "next", "Next", id="next", tooltip="Go on to the next question"),
         Binding("escape", "leave", "Home", id="leave", tooltip="Back to the banks; answers given are saved"),
         Binding(
@@ -95,7 +110,9 @@ class QuizScreen(AppScreen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         asking = self.answer is None
-        if action == "submit":
+        if action == "submit":  # Enter: in the prediction box it starts a new line instead
+            return asking and self.quiz.current.type != "predict"
+        if action == "submit_anywhere":
             return asking
         if action == "pick":
             return asking and self.quiz.current.type != "predict"
@@ -112,8 +129,7 @@ class QuizScreen(AppScreen[None]):
     def action_pick(self, label: str) -> None:
         self.view.pick(label)
 
-    @on(Input.Submitted, "#prediction")
-    async def predicted(self) -> None:
+    async def action_submit_anywhere(self) -> None:
         await self.action_submit()
 
     async def action_submit(self) -> None:

@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.widgets import Markdown, Static
 
 from quiz_app.bank import Question, Verdict
+from quiz_app.bank.grading import explain_difference
 from quiz_app.quiz_run import response_text
 from quiz_app.runner import Outcome
 from quiz_app.ui.widgets.outcome import OutcomePanel
@@ -160,8 +161,20 @@ class AnswerView(VerticalScroll):
             widget.add_class("-correct")
         else:
             shown = given if "\n" not in given.strip("\n") else given.strip("\n").replace("\n", " ⏎ ")
-            widget.update(Text(f"✘ Wrong. You answered: {shown}\n{key}"))
+            text = f"✘ Wrong. You answered: {shown}\n{key}"
+            hint = self.near_miss()
+            if hint:
+                text += f"\nWhere it differs: {hint}"
+            widget.update(Text(text))
             widget.add_class("-wrong")
+
+    def near_miss(self) -> str | None:
+        """For a wrong prediction, where it first parts from what was printed."""
+        question = self.question
+        if question.type != "predict" or not isinstance(self.response, str):
+            return None
+        reference = question.answer if question.answer is not None else (self.outcome.text if self.outcome else None)
+        return explain_difference(self.response, str(reference)) if reference is not None else None
 
     def key_text(self) -> str:
         question = self.question

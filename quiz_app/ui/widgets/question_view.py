@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.syntax import Syntax
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Input, Markdown, Static
+from textual.widgets import Markdown, Static, TextArea
 
 from quiz_app.bank import Question
 from quiz_app.ui.widgets.choices import ChoiceList
@@ -15,11 +15,6 @@ def code_block(code: str) -> Syntax:
     return Syntax(code.rstrip("\n"), "python", theme="ansi_dark", line_numbers=False, word_wrap=True)
 
 
-def predict_response(text: str) -> str:
-    r"""What a learner typed in the one-line field: ``\n`` stands for a line break."""
-    return text.replace("\\n", "\n")
-
-
 def hint_for(question: Question) -> str:
     if question.type == "single":
         return f"Press A–{question.letters[-1]} (or 1–{len(question.letters)}) to choose, Enter to submit."
@@ -27,7 +22,7 @@ def hint_for(question: Question) -> str:
         return f"Several may be right: A–{question.letters[-1]} toggles each, Enter submits."
     if question.type == "true_false":
         return "Press T for true or F for false, Enter to submit."
-    return "Type what it prints; Enter submits. An exception's name alone will do."
+    return "Type what it prints (Enter: new line). Ctrl+S submits. Spacing is ignored; an exception's name will do."
 
 
 class QuestionView(VerticalScroll):
@@ -46,11 +41,16 @@ class QuestionView(VerticalScroll):
         elif question.type == "true_false":
             yield ChoiceList("TF", ("true", "false"), multiple=False, id="choices")
         else:
-            yield Input(placeholder=r"What does it print? (\n for a new line)", id="prediction")
+            yield TextArea(
+                id="prediction",
+                soft_wrap=True,
+                tab_behavior="focus",
+                placeholder="What does it print? Enter starts a new line; Ctrl+S submits.",
+            )
 
     def on_mount(self) -> None:
         if self.question.type == "predict":
-            self.query_one("#prediction", Input).focus()
+            self.query_one("#prediction", TextArea).focus()
 
     def pick(self, label: str) -> None:
         question = self.question
@@ -66,8 +66,8 @@ class QuestionView(VerticalScroll):
         """What the learner gave, or None if nothing yet."""
         question = self.question
         if question.type == "predict":
-            text = self.query_one("#prediction", Input).value
-            return predict_response(text) if text.strip() else None
+            text = self.query_one("#prediction", TextArea).text
+            return text if text.strip() else None
         picked = self.query_one("#choices", ChoiceList).selected
         if not picked:
             return None
