@@ -78,6 +78,26 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX answer_misconceptions_by_player"
         " ON answer_misconceptions (player, misconception_id, answered_at, answer_id, revealed)",
     ),
+    # 5: spaced review. One FSRS card per player and question content hash (an edited question
+    # starts a fresh card), as py-fsrs's JSON, with its due time and the counts of reviews made
+    # when it was due and of those answered right (retention). Existing rows are untouched: the
+    # cards fill as questions are answered. The index answers "what is due" from itself.
+    (
+        """
+        CREATE TABLE review_cards (
+            player TEXT NOT NULL,
+            question_hash TEXT NOT NULL,
+            bank_id TEXT NOT NULL,
+            question_id TEXT NOT NULL,
+            card_json TEXT NOT NULL,
+            due TEXT NOT NULL,
+            due_reviews INTEGER NOT NULL DEFAULT 0 CHECK (due_reviews >= 0),
+            due_recalled INTEGER NOT NULL DEFAULT 0 CHECK (due_recalled BETWEEN 0 AND due_reviews),
+            PRIMARY KEY (player, question_hash)
+        ) WITHOUT ROWID
+        """,
+        "CREATE INDEX review_cards_by_due ON review_cards (player, due, bank_id, question_id)",
+    ),
 )
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -25,13 +25,14 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import TypeVar
 
 from quiz_app import locations
-from quiz_app.progress import journal, queries, schema, writes
+from quiz_app.progress import cards, journal, queries, schema, writes
 from quiz_app.progress.errors import AnswerJournaled, StoreError, is_corruption, store_error
 from quiz_app.progress.opening import check_writable, open_for_reading, open_for_writing, prepare_folder, set_aside
 from quiz_app.progress.records import (
@@ -292,3 +293,98 @@ class ProgressStore:
             self.notices.append(damaged_notice(self.path, aside, reason))
         self._conn = open_for_writing(self.path, self._patience(), self.notices)
         self._identity = identity(self.path)
+
+    # -- for query modules outside this class (quiz_app.progress.class_queries) -----------
+
+    def with_connection(self, work: Callable[[sqlite3.Connection], T], empty: T, action: str = "read") -> T:
+        """Run ``work`` on the database the way this store runs its own calls, damage included.
+
+        A read-only store runs it as a read (``empty`` when there is no database); any other
+        runs it as one write transaction, waiting for the lock as every write does (``action``
+        names it in errors, e.g. "import answers into"). The classroom's report and export
+        read through it; its import writes a whole file of answers in one transaction.
+        """
+        if self.readonly:
+            return self._read(work, empty)
+        return self._transact(action, work)
+
+    # -- spaced review (quiz_app.review holds the rules; cards.py the SQL) ----------------------
+
+    def review_answer(
+        self,
+        player: str,
+        bank_id: str,
+        question_id: str,
+        question_hash: str,
+        correct: bool | None,
+        at: datetime,
+    ) -> datetime | None:
+        """Move the player's review card for this question by one answer given at ``at``;
+        return when the card is next due.
+
+        Cards are keyed by the question's content hash: an edited question starts a new card.
+        Right is FSRS's Good, wrong its Again (see :mod:`quiz_app.review`). Nothing changes,
+        and None is returned, for an ungraded answer (``correct`` None) or one given no later
+        than the card's last review (the same answer again, or another window's older answer
+        arriving late). One write transaction, so two windows never lose a review.
+        """
+        from quiz_app import review  # fsrs and the bank model load only when a card moves
+
+        require_text(player=player, bank_id=bank_id, question_id=question_id)
+        cards.check_hash(question_hash)
+        cards.moment_stamp(at)
+        if correct is None:
+            return None
+        if correct not in (True, False):
+            raise ValueError(f"correct must be True, False or None, not {correct!r}")
+        moment = review.utc(at)
+
+        def work(conn: sqlite3.Connection) -> datetime | None:
+            stored = cards.read_card(conn, player, question_hash)
+            if stored is None:
+                card = review.new_card(question_hash, moment)
+            else:
+                card = review.card_from_json(stored.card_json, question_hash, moment)
+            if card.last_review is not None and moment <= card.last_review:
+                return None
+            moved = review.review(card, bool(correct), moment)
+            reviews = (stored.due_reviews if stored else 0) + int(moved.was_due)
+            recalled = (stored.due_recalled if stored else 0) + int(moved.was_due and bool(correct))
+            due = moved.card.due
+            card_json = review.card_to_json(moved.card)
+            cards.write_card(
+                conn, player, question_hash, bank_id, question_id, card_json, stamp(due), reviews, recalled
+            )
+            return due
+
+        return self._transact("update a review card in", work)
+
+    def due_cards(self, player: str, now: datetime) -> list[cards.DueCard]:
+        """The player's cards due at ``now``, across all banks, the most overdue first (then by
+        bank and question id). A card names the bank and question it was last answered as."""
+        moment = cards.moment_stamp(now)
+        return self._read(lambda conn: cards.due_cards(conn, player, moment), [])
+
+    def due_count(self, player: str, now: datetime) -> int:
+        """How many of the player's cards are due at ``now`` (edited or removed questions'
+        cards included: ``quiz_app.review.due_questions`` tells them apart)."""
+        moment = cards.moment_stamp(now)
+        return self._read(lambda conn: cards.due_count(conn, player, moment), 0)
+
+    def retention_by_tag(self, player: str, tags: Mapping[str, Iterable[str]]) -> list[cards.TagRetention]:
+        """Per tag, by name: of the player's reviews made when the card was due (answered at or
+        after its due time; a question's first answer is not a review), how many were right.
+
+        Tags live in the banks, so ``tags`` maps each question content hash to its tags
+        (``quiz_app.review.tags_by_hash(banks)``); cards of hashes it does not hold (edited or
+        removed questions) count nowhere. Tags with no such review are left out.
+        """
+        counts: list[tuple[str, int, int]] = self._read(lambda conn: cards.retention_counts(conn, player), [])
+        return cards.group_by_tag(counts, tags)
+
+    def score_trend(self, player: str, bank_id: str, limit: int = 20) -> list[float]:
+        """The score share (right answers / questions) of each of the player's last ``limit``
+        finished full attempts at the bank that recorded an answer, oldest first (a sparkline)."""
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise ValueError(f"limit must be an int of at least 1, not {limit!r}")
+        return self._read(lambda conn: cards.score_trend(conn, player, bank_id, limit), [])
