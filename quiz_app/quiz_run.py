@@ -6,8 +6,9 @@ Domain code: the UI drives it, tests drive it without a screen.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 from quiz_app.bank import Bank, Question, Verdict
 from quiz_app.progress import AnswerRecord, MisconceptionMark
@@ -41,18 +42,21 @@ def answer_record(
     player: str,
     device: str | None,
 ) -> AnswerRecord:
-    """The answer as the store keeps it, with the misconceptions it revealed."""
+    """The answer as the store keeps it, under its home bank and question id, with the
+    misconceptions it revealed and the moment it was given."""
+    bank, original = run.home(question)
     return AnswerRecord(
         player=player,
-        bank_id=run.bank.id,
-        question_id=question.id,
+        bank_id=bank.id,
+        question_id=original.id,
         question_hash=question.content_hash,
         answer=response_text(question, response),  # type: ignore[arg-type]
         correct=None if verdict is Verdict.UNGRADED else verdict is Verdict.CORRECT,
         seconds=round(seconds, 3),
         device=device,
         attempt_id=run.attempt_id,
-        misconceptions=misconception_marks(run.bank, question, response),
+        answered_at=datetime.now(timezone.utc),
+        misconceptions=misconception_marks(bank, question, response),
     )
 
 
@@ -76,10 +80,21 @@ class QuizRun:
     results: dict[str, Result] = field(default_factory=dict)
     started: float = field(default_factory=time.monotonic)
     ended: float | None = None
+    # A review session's questions come from several banks: session id -> (home bank, question).
+    homes: Mapping[str, tuple[Bank, Question]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.questions:
             self.questions = tuple(self.bank.questions)
+
+    def home(self, question: Question) -> tuple[Bank, Question]:
+        """The question's own bank (its setup, its id in the store) and the question as it is there."""
+        return self.homes.get(question.id, (self.bank, question))
+
+    @property
+    def review(self) -> bool:
+        """A review session, across banks (it has no attempt of its own)."""
+        return bool(self.homes)
 
     @property
     def current(self) -> Question:
@@ -137,4 +152,4 @@ class QuizRun:
         return tally
 
     def retry_missed(self) -> QuizRun:
-        return QuizRun(self.bank, tuple(self.missed()), retry=True)
+        return QuizRun(self.bank, tuple(self.missed()), retry=True, homes=self.homes)

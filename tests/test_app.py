@@ -307,3 +307,69 @@ async def test_a_selected_multiple_choice_shows_its_tick_and_brackets(
         await pilot.press("a")
         rows = [str(row.render()) for row in app.screen.query(ChoiceRow)]
         assert rows == ["[x] A  It sets x[i] to zero", "[ ] B  It keeps [bold]x[/bold]"]
+
+
+async def test_answers_come_back_for_review_days_later_across_banks(
+    store: ProgressStore, runner: SnippetRunner, tmp_path: Path
+) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from quiz_app.ui.screens.home import HomeScreen as Home
+
+    app = make_app(store, runner, [PROOF])
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await answer(pilot, "b")  # wrong: comes back tomorrow
+        await pilot.press("enter")
+        await settle(pilot)
+        await answer(pilot, "t")  # right: comes back in days
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, Home)
+        assert "Review: nothing due" in text_of(app, "#review")  # nothing the same day
+    app.flush_writes()
+    soon = datetime.now(timezone.utc) + timedelta(days=1, hours=1)
+    due = store.due_cards("ada", soon)
+    assert [(card.bank_id, card.question_id) for card in due] == [("proof-test", "eval-changes-what")]
+    later = datetime.now(timezone.utc) + timedelta(days=30)
+    assert store.due_count("ada", later) == 2
+
+
+async def test_a_review_session_plays_the_due_questions_of_several_banks(
+    store: ProgressStore, runner: SnippetRunner, tmp_path: Path
+) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from quiz_app.ui.screens.home import HomeScreen as Home
+
+    folder = tmp_path / "banks"
+    folder.mkdir()
+    (folder / "proof.yaml").write_text(PROOF.read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "play.yaml").write_text(PLAY.read_text(encoding="utf-8"), encoding="utf-8")
+    app = make_app(store, runner, [folder])
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        for bank_row, key in ((0, "c"), (1, "b")):  # one wrong answer in each bank, then leave
+            table = app.screen.query_one(DataTable)
+            table.move_cursor(row=bank_row)
+            await pilot.press("enter")
+            await settle(pilot)
+            await answer(pilot, key)
+            await pilot.press("escape")
+            await settle(pilot)
+        app.clock = lambda: datetime.now(timezone.utc) + timedelta(days=1, hours=1)
+        await pilot.press("f5")
+        await settle(pilot)
+        assert isinstance(app.screen, Home)
+        assert "Review: 2 due across your banks" in text_of(app, "#review")
+        await pilot.press("v")
+        await settle(pilot)
+        assert isinstance(app.screen, QuizScreen) and app.screen.quiz.review
+        assert "Question 1 of 2" in text_of(app, "#progress")
+        first = app.screen.quiz.current
+        view = await answer(pilot, "b" if first.id.startswith("play-test/") else "a")  # right, this time
+        assert view.verdict is not None and view.verdict.value == "correct"
+    app.flush_writes()
+    stored = stored_answers(store)
+    assert len(stored) == 3 and stored[-1][2] == 1  # kept under the home bank's question id
+    assert "/" not in stored[-1][0]

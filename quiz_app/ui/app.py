@@ -8,6 +8,7 @@ import signal
 import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Protocol, TypeVar
 
@@ -68,6 +69,7 @@ class QuizApp(App[int]):
         super().__init__()
         self.trust_all = trust_all
         self.sandboxed = sandboxed
+        self.clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)  # tests move it
         self.bundled = bundled if bundled is not None else locations.bundled_banks_dir()
         self.store = store
         self.runner = runner
@@ -142,10 +144,18 @@ class QuizApp(App[int]):
         from quiz_app.ui.screens.consent import ConsentScreen
 
         book = trust.TrustBook(locations.trust_path())
-        decision = trust.decide(run.bank, sandbox.expected_guards(self.sandboxed), self.bundled, book)
-        if not decision.needed or self.trust_all:
+        guards = sandbox.expected_guards(self.sandboxed)
+        banks = [bank for bank, _question in run.homes.values()] if run.review else [run.bank]
+        unique = {bank.id: bank for bank in banks}.values()
+        decisions = [(bank, trust.decide(bank, guards, self.bundled, book)) for bank in unique]
+        waiting = [(bank, decision) for bank, decision in decisions if decision.needed and not self.trust_all]
+        if not waiting:
             self._start(run)
             return
+        if run.review:  # a review asks nothing: it plays only what the player's banks allowed before
+            self.notify("A bank in this review needs your consent first: open it from the list once.")
+            return
+        decision = waiting[0][1]
         if decision.refused_before:
             self.notify(
                 f"'{run.bank.title}' stays closed: you refused to run its snippets before (see {book.path}).",
@@ -165,7 +175,8 @@ class QuizApp(App[int]):
     def _start(self, run: QuizRun) -> None:
         from quiz_app.ui.screens.quiz import QuizScreen
 
-        self.start_attempt(run)
+        if not run.review:  # a review spans banks: its answers are kept without an attempt
+            self.start_attempt(run)
         self.push_screen(QuizScreen(run))
 
     def start_attempt(self, run: QuizRun) -> None:
@@ -177,8 +188,21 @@ class QuizApp(App[int]):
         self._store_job(write)
 
     def record(self, record: AnswerRecord, run: QuizRun) -> None:
-        """Commit one answer, the moment it is given (in the store's thread)."""
-        self._store_job(lambda store: store.record_answer(dataclasses.replace(record, attempt_id=run.attempt_id)))
+        """Commit one answer, the moment it is given, and move its review card (in the store's thread)."""
+
+        def save(store: ProgressStore) -> None:
+            store.record_answer(dataclasses.replace(record, attempt_id=run.attempt_id))
+            if record.correct is not None and record.answered_at is not None:
+                store.review_answer(
+                    record.player,
+                    record.bank_id,
+                    record.question_id,
+                    record.question_hash,
+                    record.correct,
+                    record.answered_at,
+                )
+
+        self._store_job(save)
 
     def finish_attempt(self, run: QuizRun) -> None:
         def finish(store: ProgressStore) -> None:

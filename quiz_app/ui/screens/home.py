@@ -11,10 +11,14 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Markdown, Static
 
+from quiz_app import review
 from quiz_app.bank import Bank
 from quiz_app.progress import BankHistory
 from quiz_app.quiz_run import QuizRun
+from quiz_app.review import DueQuestions
 from quiz_app.ui.screens.base import AppScreen
+
+REVIEW_SIZE = 20  # questions in one review session, the most overdue first
 
 
 def history_cells(history: BankHistory | None) -> tuple[str, str, str]:
@@ -29,11 +33,13 @@ class HomeScreen(AppScreen[None]):
     BINDINGS = [
         Binding("enter", "play", "Play", id="play", tooltip="Play the highlighted bank"),
         Binding("f5", "reload", "Reload", id="reload", tooltip="Load the banks again (after editing a file)"),
+        Binding("v", "review", "Review", id="review", tooltip="Play the questions due for review, across all banks"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self._opened_direct = False
+        self.due: DueQuestions | None = None
 
     @property
     def banks(self) -> list[Bank]:
@@ -43,6 +49,7 @@ class HomeScreen(AppScreen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="player")
+        yield Static(id="review")
         yield DataTable(id="banks", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="home-details"):
             yield Markdown(id="bank-description")
@@ -71,6 +78,10 @@ class HomeScreen(AppScreen[None]):
         banks = list(self.banks)
         histories = await app.read_store(lambda store: {bank.id: store.bank_history(player, bank.id) for bank in banks})
         self.fill(histories)
+        now = app.clock()
+        cards = await app.read_store(lambda store: store.due_cards(player, now))
+        self.due = review.due_questions(cards, banks, limit=REVIEW_SIZE)
+        self.show_review()
         direct = app.direct_bank()
         if direct is not None and not self._opened_direct:
             self._opened_direct = True
@@ -114,7 +125,9 @@ class HomeScreen(AppScreen[None]):
             stopped = getattr(runner, "restarts", 0)
             plural = "es" * (stopped != 1)
             extra = f" · {stopped} snippet process{plural} stopped (timeouts, crashes)" if stopped else ""
-            widget.update(f"PyTorch ready: {info.device} · torch {info.torch_version} · {info.guard_line()}{extra}")
+            widget.update(
+                Text(f"PyTorch ready: {info.device} · torch {info.torch_version} · {info.guard_line()}{extra}")
+            )
         elif runner.failure is not None:
             widget.update(Text(f"PyTorch unavailable: {runner.failure}. Quizzes work; live outcomes will not."))
         else:
@@ -140,6 +153,29 @@ class HomeScreen(AppScreen[None]):
         bank = self.current_bank()
         if bank is not None:
             self.quiz_app.play(QuizRun(bank))
+
+    def show_review(self) -> None:
+        due = self.due.items if self.due is not None else ()
+        widget = self.query_one("#review", Static)
+        if due:
+            widget.update(Text(f"Review: {len(due)} due across your banks · press V to review them"))
+        else:
+            widget.update(Text("Review: nothing due. Questions come back here, days later, to keep them fresh."))
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "review":
+            return bool(self.due and self.due.items)  # hidden when nothing is due
+        return True
+
+    def action_review(self) -> None:
+        if self.due is None:
+            return
+        session = review.review_session(self.due.items)
+        if session is None:
+            self.notify("Nothing is due for review.")
+            return
+        self.quiz_app.play(QuizRun(session.bank, homes=session.homes))
 
     def action_reload(self) -> None:
         self.load(reload=True)

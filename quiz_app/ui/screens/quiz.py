@@ -145,15 +145,16 @@ class QuizScreen(AppScreen[None]):
         if question.snippet:
             # Sent to the runner now, so that it runs while the answer is drawn.
             memory = int(question.memory * 2**30) if question.memory else None
+            setup = self.quiz.home(question)[0].setup  # a review session's question keeps its bank's setup
             live = asyncio.ensure_future(
                 self.quiz_app.runner.arun(
-                    question.snippet, self.quiz.bank.setup, question.timeout, question.holds_expressions(), memory
+                    question.snippet, setup, question.timeout, question.holds_expressions(), memory
                 )
             )
         by_run = question.type == "predict" and question.answer is None
         verdict = None if by_run else grade(question, response)
         self.response, self.seconds, self.committed = response, seconds, False
-        self.answer = AnswerView(question, response, verdict, live, self.quiz.bank.setup)
+        self.answer = AnswerView(question, response, verdict, live, self.quiz.home(question)[0].setup)
         asked = self.view
         asked.display = False  # removed once the answer is on screen: drawing comes first
         await self.query_one("#stage").mount(self.answer)
