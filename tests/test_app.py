@@ -373,3 +373,37 @@ async def test_a_review_session_plays_the_due_questions_of_several_banks(
     stored = stored_answers(store)
     assert len(stored) == 3 and stored[-1][2] == 1  # kept under the home bank's question id
     assert "/" not in stored[-1][0]
+
+
+def test_long_code_lines_wrap_with_a_mark_and_a_hanging_indent() -> None:
+    from rich.console import Console
+
+    from quiz_app.ui.widgets.question_view import code_block
+
+    console = Console(width=40, color_system=None, record=True)
+    console.print(code_block('for m in model.modules():\n    print(model["block"].inner[1].training, m.training)'))
+    lines = console.export_text().splitlines()
+    assert lines[0] == "for m in model.modules():"
+    assert lines[1].endswith("↩") and len(lines[1]) <= 40
+    assert lines[2].startswith("        ") and "training" in lines[1] + lines[2]  # indent + 4, not column 0
+
+
+async def test_below_100_columns_the_snippet_stacks_above_its_outcome_and_setup_is_shown(
+    store: ProgressStore, runner: SnippetRunner
+) -> None:
+    for width, stacked in ((80, True), (120, False)):
+        app = make_app(store, runner, [PROOF])
+        async with app.run_test(size=(width, 30)) as pilot:
+            await settle(pilot)
+            await answer(pilot, "a")
+            live = app.screen.query_one("#live")
+            assert live.has_class("-stacked") is stacked
+            snippet, outcome = app.screen.query_one("#snippet"), app.screen.query_one("#outcome")
+            assert (snippet.region.y < outcome.region.y) is stacked
+            assert app.screen.query_one("#setup").collapsed  # the bank's setup, folded
+            await pilot.pause()
+            view = app.screen.answer
+            assert view is not None
+            assert ("more below" in text_of(app, "#hint")) == (view.max_scroll_y > 0)
+            if width == 80:
+                assert view.max_scroll_y > 0  # at 80x30 the answer is longer than the screen

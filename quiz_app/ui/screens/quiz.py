@@ -102,7 +102,7 @@ class QuizScreen(AppScreen[None]):
         await stage.remove_children()
         self.answer = None
         question = self.quiz.current
-        await stage.mount(QuestionView(question))
+        await stage.mount(QuestionView(question, self.quiz.home(question)[0].setup))
         self.query_one(ProgressLine).refresh_line()
         self.query_one("#hint", Static).update(hint_for(question))
         self.shown_at = time.monotonic()
@@ -159,14 +159,25 @@ class QuizScreen(AppScreen[None]):
         asked.display = False  # removed once the answer is on screen: drawing comes first
         await self.query_one("#stage").mount(self.answer)
         self.call_after_refresh(asked.remove)
-        self.query_one("#hint", Static).update("Enter or N: next question · Escape: back to the banks")
+        self.show_answer_hint()
         self.refresh_bindings()
         if verdict is not None:
             self.commit(verdict)
 
+    def show_answer_hint(self) -> None:
+        """Say that the answer scrolls, once it is drawn and when it grows."""
+
+        def update() -> None:
+            scrolls = self.answer is not None and self.answer.max_scroll_y > 0
+            more = " · ↓ or PgDn: more below" if scrolls else ""
+            self.query_one("#hint", Static).update(f"Enter or N: next question{more} · Escape: back to the banks")
+
+        self.call_after_refresh(update)
+
     @on(AnswerView.OutcomeArrived)
     def outcome_arrived(self, message: AnswerView.OutcomeArrived) -> None:
         """A prediction without a key is graded against what PyTorch printed."""
+        self.show_answer_hint()
         if message.view is not self.answer or self.committed:
             return
         outcome = message.outcome

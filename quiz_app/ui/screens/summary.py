@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from quiz_app.quiz_run import QuizRun
 from quiz_app.ui.screens.base import AppScreen
+from quiz_app.ui.widgets.choices import inline_code
 
 
 def duration_text(seconds: float) -> str:
@@ -51,7 +52,7 @@ class SummaryScreen(AppScreen[None]):
                 lines += [f"  ✘ {q.short_title()}" for q in missed]
             else:
                 lines = ["Nothing missed. Well done."]
-            yield Static(Text("\n".join(lines)), id="missed")
+            yield Static(inline_code("\n".join(lines)), id="missed")
             yield Static(id="beliefs")
         yield Footer()
 

@@ -15,12 +15,13 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import Markdown, Static
+from textual.widgets import Collapsible, Markdown, Static
 
 from quiz_app.bank import Question, Verdict
 from quiz_app.bank.grading import explain_difference
 from quiz_app.quiz_run import response_text
 from quiz_app.runner import Outcome
+from quiz_app.ui.widgets.choices import inline_code
 from quiz_app.ui.widgets.outcome import OutcomePanel
 from quiz_app.ui.widgets.question_view import code_block
 
@@ -49,11 +50,14 @@ def proof_lines(question: Question, outcome: Outcome, expressions: bool) -> Grou
                 mark, style = "✘  does not hold   ", ""
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append(f" {name:<3} {mark}", style=style)
-        line.append(_flat(body))
+        line.append_text(inline_code(_flat(body)))
         lines.append(line)
         if expressions and holds:
             lines.append(Text(f"       {_flat(holds)}", style="italic"))
     return Group(*lines)
+
+
+STACK_BELOW = 100  # columns: narrower, the snippet goes above its outcome, at full width
 
 
 class AnswerView(VerticalScroll):
@@ -88,7 +92,10 @@ class AnswerView(VerticalScroll):
     def compose(self) -> ComposeResult:
         question = self.question
         yield Static(id="verdict")
-        with Horizontal(id="live"):
+        if self.setup.strip() and question.snippet:
+            with Collapsible(title="Setup: runs before the snippet", collapsed=True, id="setup"):
+                yield Static(code_block(self.setup), classes="code")
+        with Horizontal(id="live", classes="-stacked" if self.app.size.width < STACK_BELOW else ""):
             if question.snippet:
                 snippet = Static(code_block(question.snippet), id="snippet", classes="code")
                 snippet.border_title = "Snippet"
@@ -110,6 +117,9 @@ class AnswerView(VerticalScroll):
                 if choice.why:
                     parts.append(f"**Why not {label}?** {choice.why.strip()}")
         return "\n\n".join(parts)
+
+    def on_resize(self) -> None:
+        self.query_one("#live").set_class(self.app.size.width < STACK_BELOW, "-stacked")
 
     def on_mount(self) -> None:
         self.query_one("#proof", Static).display = False
@@ -157,7 +167,7 @@ class AnswerView(VerticalScroll):
             return
         key = self.key_text()
         if verdict is Verdict.CORRECT:
-            widget.update(Text(f"✔ Correct. {key}"))
+            widget.update(inline_code(f"✔ Correct. {key}"))
             widget.add_class("-correct")
         else:
             shown = given if "\n" not in given.strip("\n") else given.strip("\n").replace("\n", " ⏎ ")
@@ -165,7 +175,7 @@ class AnswerView(VerticalScroll):
             hint = self.near_miss()
             if hint:
                 text += f"\nWhere it differs: {hint}"
-            widget.update(Text(text))
+            widget.update(inline_code(text))
             widget.add_class("-wrong")
 
     def near_miss(self) -> str | None:

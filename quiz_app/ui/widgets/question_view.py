@@ -2,17 +2,58 @@
 
 from __future__ import annotations
 
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.syntax import Syntax
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Markdown, Static, TextArea
+from textual.widgets import Collapsible, Markdown, Static, TextArea
 
 from quiz_app.bank import Question
 from quiz_app.ui.widgets.choices import ChoiceList
 
+CONTINUATION = "↩"
 
-def code_block(code: str) -> Syntax:
-    return Syntax(code.rstrip("\n"), "python", theme="ansi_dark", line_numbers=False, word_wrap=True)
+
+class WrappedCode:
+    """Highlighted Python that never breaks a line silently: a line too long for the width is
+    cut with a visible continuation mark (↩), and its rest is indented under the line's own
+    indentation plus four spaces, so the reader sees one statement, not two."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code.rstrip("\n")
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = max(options.max_width, 12)
+        syntax = Syntax(self.code, "python", theme="ansi_dark", line_numbers=False)
+        highlighted = syntax.highlight(self.code)
+        highlighted.rstrip()
+        for line in highlighted.split("\n", allow_blank=True):
+            yield from wrap_code_line(line, width)
+
+
+def wrap_code_line(line: Text, width: int) -> list[Text]:
+    """One line of code as one or more screen lines of at most ``width`` cells."""
+    if line.cell_len <= width:
+        return [line]
+    indent = len(line.plain) - len(line.plain.lstrip(" "))
+    hanging = Text(" " * min(indent + 4, width // 2))
+    pieces: list[Text] = []
+    prefix, rest = Text(""), line
+    while True:
+        room = width - len(prefix)
+        if rest.cell_len <= room:
+            pieces.append(prefix + rest)
+            return pieces
+        head, rest = rest[: room - 1], rest[room - 1 :]  # one cell for the mark
+        piece = prefix + head
+        piece.append(CONTINUATION, style="dim")
+        pieces.append(piece)
+        prefix = hanging
+
+
+def code_block(code: str) -> WrappedCode:
+    return WrappedCode(code)
 
 
 def hint_for(question: Question) -> str:
@@ -26,14 +67,18 @@ def hint_for(question: Question) -> str:
 
 
 class QuestionView(VerticalScroll):
-    def __init__(self, question: Question) -> None:
+    def __init__(self, question: Question, setup: str = "") -> None:
         super().__init__(id="question-body")
         self.question = question
+        self.setup = setup
 
     def compose(self) -> ComposeResult:
         question = self.question
         yield Markdown(question.prompt, id="prompt")
         if question.code:
+            if self.setup.strip():
+                with Collapsible(title="Setup: runs before the code", collapsed=True, id="setup"):
+                    yield Static(code_block(self.setup), classes="code")
             yield Static(code_block(question.code), id="code", classes="code")
         if question.type in ("single", "multiple"):
             texts = tuple(choice.text for choice in question.choices)
