@@ -405,5 +405,8 @@ async def test_below_100_columns_the_snippet_stacks_above_its_outcome_and_setup_
             view = app.screen.answer
             assert view is not None
             assert ("more below" in text_of(app, "#hint")) == (view.max_scroll_y > 0)
-            if width == 80:
-                assert view.max_scroll_y > 0  # at 80x30 the answer is longer than the screen
+        async with make_app(store, runner, [PROOF]).run_test(size=(80, 20)) as pilot:
+            await settle(pilot)
+            view = await answer(pilot, "b")  # a wrong answer: its why, its proof, at 80x20
+            await pilot.pause()
+            assert view.max_scroll_y > 0 and "more below" in text_of(pilot.app, "#hint")
