@@ -176,9 +176,15 @@ async def test_broken_banks_are_listed_with_their_line(
     app = make_app(store, runner, [BANKS, broken])
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        problems = text_of(app, "#load-problems")
-        assert f"{broken}:6:5: unknown key 'anwser' in question 'q' (did you mean 'answer'?)" in problems
-        assert app.screen.query_one("#banks", DataTable).row_count == 1  # the good bank still loads
+        assert "1 bank file did not load" in text_of(app, "#load-problems")
+        table = app.screen.query_one("#banks", DataTable)
+        assert table.row_count == 2  # the good bank still loads, and the broken one has a row
+        assert str(table.get_row_at(1)[0]).startswith("⚠ broken.yaml:4: question 'q' is missing")
+        table.move_cursor(row=1)
+        await pilot.press("enter")
+        await pilot.pause()
+        shown = str(app.screen.query_one("#problems").render())
+        assert "line 6, column 5: unknown key 'anwser' in question 'q' (did you mean 'answer'?)" in shown
 
 
 async def test_help_opens_and_closes(store: ProgressStore, runner: SnippetRunner) -> None:
@@ -306,7 +312,7 @@ async def test_a_selected_multiple_choice_shows_its_tick_and_brackets(
         await settle(pilot)
         await pilot.press("a")
         rows = [str(row.render()) for row in app.screen.query(ChoiceRow)]
-        assert rows == ["[x] A  It sets x[i] to zero", "[ ] B  It keeps [bold]x[/bold]"]
+        assert rows == [" [x] A  It sets x[i] to zero", " [ ] B  It keeps [bold]x[/bold]"]
 
 
 async def test_answers_come_back_for_review_days_later_across_banks(
@@ -410,3 +416,45 @@ async def test_below_100_columns_the_snippet_stacks_above_its_outcome_and_setup_
             view = await answer(pilot, "b")  # a wrong answer: its why, its proof, at 80x20
             await pilot.pause()
             assert view.max_scroll_y > 0 and "more below" in text_of(pilot.app, "#hint")
+
+
+async def test_a_broken_bank_is_a_row_with_its_first_problem_and_enter_lists_them_all(
+    store: ProgressStore, runner: SnippetRunner, tmp_path: Path
+) -> None:
+    from quiz_app.ui.screens.problems import ProblemsScreen
+
+    folder = tmp_path / "banks"
+    folder.mkdir()
+    (folder / "good.yaml").write_text(PLAY.read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "week3.yaml").write_text("id: week3\ntitel: Week 3\nquestions: []\n", encoding="utf-8")
+    app = make_app(store, runner, [folder])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 2
+        row = [str(cell) for cell in table.get_row_at(1)]
+        assert row[0].startswith("⚠ week3.yaml:1: the bank is missing")
+        table.move_cursor(row=1)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ProblemsScreen)
+        shown = str(app.screen.query_one("#problems").render())
+        assert "line 2, column 1: unknown key 'titel' in the bank (did you mean 'title'?)" in shown
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, ProblemsScreen)
+
+
+def test_a_bank_named_on_the_command_line_that_does_not_load_stops_before_any_screen(
+    tmp_path: Path, quiz_home: Path
+) -> None:
+    import subprocess
+    import sys
+
+    missing = subprocess.run(
+        [sys.executable, "-m", "quiz_app", str(tmp_path / "week3.yml")], capture_output=True, text=True, timeout=60
+    )
+    assert missing.returncode == 2
+    assert missing.stderr.splitlines()[0] == f"{tmp_path / 'week3.yml'}:1:1: no such file or folder"
+    assert "\x1b[?1049h" not in missing.stdout  # no screen was drawn
+    assert not (quiz_home / "progress.sqlite3").exists()

@@ -439,10 +439,10 @@ async def test_a_chosen_row_of_a_multiple_question_shows_its_marker(
     async with app.run_test(size=SIZE) as pilot:
         await at_question(pilot)
         rows = list(quiz_screen(app).query(ChoiceRow))
-        assert str(rows[2].render()) == "[ ] C  three"
+        assert str(rows[2].render()) == " [ ] C  three"  # a column for the arrow keys' pointer, then the mark
         await pilot.press("c")
         assert selected(app) == ["C"]
-        assert str(rows[2].render()) == "[x] C  three"
+        assert str(rows[2].render()) == " [x] C  three"
 
 
 async def test_choice_text_with_brackets_is_shown_as_written(
@@ -453,7 +453,7 @@ async def test_choice_text_with_brackets_is_shown_as_written(
     async with app.run_test(size=SIZE) as pilot:
         await at_question(pilot)
         rows = [str(row.render()) for row in quiz_screen(app).query(ChoiceRow)]
-        assert rows == ["( ) A  model[layer].weight", "( ) B  x[i]", "( ) C  a closing [/b] tag"]
+        assert rows == [" ( ) A  model[layer].weight", " ( ) B  x[i]", " ( ) C  a closing [/b] tag"]
 
 
 async def test_bank_title_and_player_name_with_brackets_are_shown_as_written(
@@ -539,3 +539,43 @@ async def test_pasting_a_prediction_keeps_every_line(
         assert box.text == "False\n[[1.0, 1.0]]\n"
         view = await submit(pilot, "ctrl+s")
         assert view.verdict is not None and view.verdict.value == "correct"
+
+
+async def test_arrows_and_space_choose(store: ProgressStore, runner: SnippetRunner, tmp_path: Path) -> None:
+    bank = write_bank(tmp_path, "eight.yaml", EIGHT)
+    app = make_app(store, runner, [bank])
+    async with app.run_test(size=SIZE) as pilot:
+        await at_question(pilot)  # a multiple question: arrows move the pointer, space toggles
+        await pilot.press("down", "down", "space", "down", "space", "up", "space")
+        assert selected(app) == ["C"]
+        rows = list(quiz_screen(app).query(ChoiceRow))
+        assert str(rows[1].render()).startswith("›[ ] B")  # the pointer is drawn apart from the mark
+        assert str(rows[2].render()).startswith(" [x] C")
+
+
+async def test_a_notice_does_not_linger_over_the_next_screen(
+    store: ProgressStore, runner: SnippetRunner, tmp_path: Path
+) -> None:
+    bank = write_bank(tmp_path, "tf.yaml", TRUE_FALSE)
+    app = make_app(store, runner, [bank])
+    async with app.run_test(size=SIZE) as pilot:
+        await at_question(pilot)
+        await pilot.press("enter")  # nothing chosen
+        await settle(pilot)
+        assert notices(app) == ["Choose an answer first."]
+        await pilot.press("t")
+        await submit(pilot)
+        assert notices(app) == []
+
+
+async def test_arrows_choose_in_a_single_choice(store: ProgressStore, runner: SnippetRunner, tmp_path: Path) -> None:
+    bank = write_bank(tmp_path, "tf.yaml", TRUE_FALSE)
+    app = make_app(store, runner, [bank])
+    async with app.run_test(size=SIZE) as pilot:
+        await at_question(pilot)
+        await pilot.press("down")
+        assert selected(app) == ["T"]
+        await pilot.press("down")
+        assert selected(app) == ["F"]
+        await pilot.press("up")
+        assert selected(app) == ["T"]

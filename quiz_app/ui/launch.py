@@ -14,6 +14,20 @@ from quiz_app.runner import SnippetRunner
 def launch(
     paths: list[Path], player: str, device: str = "auto", trust_all: bool = False, sandboxed: bool = True
 ) -> int:
+    if paths:  # what the command line named must load, or nothing starts: the problems, in sight
+        from quiz_app.bank import load_banks
+
+        named = load_banks(paths)
+        if named.problems:
+            for problem in named.problems:
+                print(problem, file=sys.stderr)
+            count = len(named.problems)
+            print(
+                f"quiz-app: error: {count} problem{'s' * (count != 1)} in the banks named on the command line; "
+                "fix them (quiz-app check PATH proves a bank), then start again",
+                file=sys.stderr,
+            )
+            return 2
     try:
         store = ProgressStore.open()
     except StoreError as error:

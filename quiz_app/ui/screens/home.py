@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 from rich.text import Text
 from textual import on, work
@@ -12,11 +13,12 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Markdown, Static
 
 from quiz_app import review
-from quiz_app.bank import Bank
+from quiz_app.bank import Bank, Problem
 from quiz_app.progress import BankHistory
 from quiz_app.quiz_run import QuizRun
 from quiz_app.review import DueQuestions
 from quiz_app.ui.screens.base import AppScreen
+from quiz_app.ui.screens.problems import ProblemsScreen
 
 REVIEW_SIZE = 20  # questions in one review session, the most overdue first
 
@@ -103,15 +105,19 @@ class HomeScreen(AppScreen[None]):
             title = Text(bank.title)
             title.truncate(title_width, overflow="ellipsis")  # cell-aware: CJK titles stay aligned
             table.add_row(title, str(len(bank.questions)), last, best, played, key=bank.id)
+        for path, problems in self.broken():
+            first = problems[0]
+            title = Text(f"⚠ {Path(path).name}:{first.line}: {first.message}", style="bold")
+            title.truncate(title_width, overflow="ellipsis")
+            table.add_row(title, "–", "broken", "Enter:", "details", key=f"broken:{path}")
         table.loading = False
-        if self.banks:
-            table.move_cursor(row=min(row, len(self.banks) - 1))
-        problems = self.quiz_app.banks.problems
+        if table.row_count:
+            table.move_cursor(row=min(row, table.row_count - 1))
+        broken = len(self.broken())
         widget = self.query_one("#load-problems", Static)
-        if problems:
-            lines = [f"{len(problems)} problem(s) kept some banks from loading:"]
-            lines += [str(problem) for problem in problems]
-            widget.update(Text("\n".join(lines)))
+        if broken:
+            files = f"{broken} bank file{'s' * (broken != 1)} did not load"
+            widget.update(Text(f"{files}: see the ⚠ rows; Enter on one lists its problems."))
             widget.add_class("-problems")
         else:
             widget.update("")
@@ -142,17 +148,28 @@ class HomeScreen(AppScreen[None]):
             text = f"**{bank.title}** (`{bank.id}`, {bank.language})\n\n{about}"
         self.query_one("#bank-description", Markdown).update(text)
 
+    def broken(self) -> list[tuple[str, list[Problem]]]:
+        """Bank files that did not load, each with its problems in line order."""
+        by_path: dict[str, list[Problem]] = {}
+        for problem in self.quiz_app.banks.problems:
+            by_path.setdefault(problem.path, []).append(problem)
+        return list(by_path.items())
+
     def current_bank(self) -> Bank | None:
         table = self.query_one("#banks", DataTable)
-        if not self.banks or table.row_count == 0:
+        if not self.banks or table.row_count == 0 or table.cursor_row >= len(self.banks):
             return None
-        return self.banks[min(table.cursor_row, len(self.banks) - 1)]
+        return self.banks[table.cursor_row]
 
     @on(DataTable.RowSelected, "#banks")
     def action_play(self) -> None:
+        table = self.query_one("#banks", DataTable)
         bank = self.current_bank()
         if bank is not None:
             self.quiz_app.play(QuizRun(bank))
+        elif table.row_count and table.cursor_row >= len(self.banks):
+            path, problems = self.broken()[table.cursor_row - len(self.banks)]
+            self.app.push_screen(ProblemsScreen(path, problems))
 
     def show_review(self) -> None:
         due = self.due.items if self.due is not None else ()

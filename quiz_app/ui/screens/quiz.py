@@ -68,6 +68,16 @@ class QuizScreen(AppScreen[None]):
             id="expressions",
             tooltip="Show or hide the expression that proves each option",
         ),
+        Binding("up", "move(-1)", "Previous choice", show=False, id="choice-up", tooltip="Move to the choice above"),
+        Binding("down", "move(1)", "Next choice", show=False, id="choice-down", tooltip="Move to the choice below"),
+        Binding(
+            "space",
+            "toggle_choice",
+            "Choose",
+            show=False,
+            id="choice-toggle",
+            tooltip="Choose (or toggle) the choice under ›",
+        ),
         Binding("t", "pick('T')", "True", show=False, id="choose-true", tooltip="Answer true"),
         Binding("f", "pick('F')", "False", show=False, id="choose-false", tooltip="Answer false"),
         *_choice_bindings(),
@@ -102,6 +112,7 @@ class QuizScreen(AppScreen[None]):
         await stage.remove_children()
         self.answer = None
         question = self.quiz.current
+        self.app.clear_notifications()  # a notice about the last question does not linger over this one
         await stage.mount(QuestionView(question, self.quiz.home(question)[0].setup))
         self.query_one(ProgressLine).refresh_line()
         self.query_one("#hint", Static).update(hint_for(question))
@@ -114,7 +125,7 @@ class QuizScreen(AppScreen[None]):
             return asking and self.quiz.current.type != "predict"
         if action == "submit_anywhere":
             return asking
-        if action == "pick":
+        if action in ("pick", "move", "toggle_choice"):
             return asking and self.quiz.current.type != "predict"
         if action == "next":
             return not asking
@@ -128,6 +139,12 @@ class QuizScreen(AppScreen[None]):
 
     def action_pick(self, label: str) -> None:
         self.view.pick(label)
+
+    def action_move(self, step: int) -> None:
+        self.view.move(step)
+
+    def action_toggle_choice(self) -> None:
+        self.view.toggle()
 
     async def action_submit_anywhere(self) -> None:
         await self.action_submit()
@@ -155,6 +172,7 @@ class QuizScreen(AppScreen[None]):
         verdict = None if by_run else grade(question, response)
         self.response, self.seconds, self.committed = response, seconds, False
         self.answer = AnswerView(question, response, verdict, live, self.quiz.home(question)[0].setup)
+        self.app.clear_notifications()
         asked = self.view
         asked.display = False  # removed once the answer is on screen: drawing comes first
         await self.query_one("#stage").mount(self.answer)

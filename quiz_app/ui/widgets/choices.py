@@ -29,6 +29,7 @@ class ChoiceRow(Static):
         self.text = text
         self.multiple = multiple
         self.selected = False
+        self.cursor = False  # the row the arrow keys are on
         self.refresh_text()
 
     def refresh_text(self) -> None:
@@ -36,10 +37,12 @@ class ChoiceRow(Static):
             marker = "[x]" if self.selected else "[ ]"
         else:
             marker = "(•)" if self.selected else "( )"
-        line = Text(f"{marker} {self.label}  ")  # a Text: brackets in a choice are shown, never read as markup
+        pointer = "›" if self.cursor else " "
+        line = Text(f"{pointer}{marker} {self.label}  ")  # a Text: brackets are shown, never read as markup
         line.append_text(inline_code(self.text))
         self.update(line)
         self.set_class(self.selected, "-selected")
+        self.set_class(self.cursor, "-cursor")
 
     def on_click(self) -> None:
         self.post_message(ChoiceList.Picked(self.label))
@@ -66,6 +69,31 @@ class ChoiceList(Vertical):
     @property
     def selected(self) -> list[str]:
         return [row.label for row in self.query(ChoiceRow) if row.selected]
+
+    def move(self, step: int) -> None:
+        """The arrow keys: move the pointer; in a single choice the pointer is the choice."""
+        rows = list(self.query(ChoiceRow))
+        if not rows:
+            return
+        current = next((i for i, row in enumerate(rows) if row.cursor), None)
+        if current is None:
+            current = next((i for i, row in enumerate(rows) if row.selected), -1 if step > 0 else len(rows))
+        target = max(0, min(len(rows) - 1, current + step))
+        for index, row in enumerate(rows):
+            row.cursor = index == target
+            row.refresh_text()
+        if not self.multiple:
+            self.pick(rows[target].label)
+
+    def toggle_cursor(self) -> None:
+        """Space: choose (or, for several answers, toggle) the row under the pointer."""
+        row = next((row for row in self.query(ChoiceRow) if row.cursor), None)
+        if row is None:
+            self.move(1)
+            row = next((row for row in self.query(ChoiceRow) if row.cursor), None)
+            if row is None or not self.multiple:
+                return
+        self.pick(row.label)
 
     def pick(self, label: str) -> bool:
         """Select (single) or toggle (multiple) a label. False if no such choice."""

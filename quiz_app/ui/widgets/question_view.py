@@ -58,11 +58,11 @@ def code_block(code: str) -> WrappedCode:
 
 def hint_for(question: Question) -> str:
     if question.type == "single":
-        return f"Press A–{question.letters[-1]} (or 1–{len(question.letters)}) to choose, Enter to submit."
+        return f"Press A–{question.letters[-1]} (or 1–{len(question.letters)}, or ↑↓) to choose, Enter to submit."
     if question.type == "multiple":
-        return f"Several may be right: A–{question.letters[-1]} toggles each, Enter submits."
+        return f"Several may be right: A–{question.letters[-1]} (or ↑↓ and Space) toggles each, Enter submits."
     if question.type == "true_false":
-        return "Press T for true or F for false, Enter to submit."
+        return "Press T for true or F for false (or ↑↓), Enter to submit."
     return "Type what it prints (Enter: new line). Ctrl+S submits. Spacing is ignored; an exception's name will do."
 
 
@@ -106,6 +106,14 @@ class QuestionView(VerticalScroll):
         if question.type != "true_false" and label not in question.letters:
             return
         self.query_one("#choices", ChoiceList).pick(label)
+
+    def move(self, step: int) -> None:
+        if self.question.type != "predict":
+            self.query_one("#choices", ChoiceList).move(step)
+
+    def toggle(self) -> None:
+        if self.question.type != "predict":
+            self.query_one("#choices", ChoiceList).toggle_cursor()
 
     def response(self) -> str | bool | frozenset[str] | None:
         """What the learner gave, or None if nothing yet."""
