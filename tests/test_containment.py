@@ -197,3 +197,16 @@ def test_the_runner_dies_with_the_app_even_while_a_snippet_holds_the_gil(tmp_pat
         app.wait()
     assert _gone(zygote)
     assert _gone(snippet)
+
+
+def test_a_zygote_killed_from_outside_is_replaced_and_the_next_snippet_is_not_blamed(
+    fresh_runner: SnippetRunner,
+) -> None:
+    fresh_runner.wait_ready()
+    zygote = fresh_runner._zygote
+    assert zygote is not None
+    os.kill(zygote.process.pid, signal.SIGKILL)
+    zygote.process.wait()
+    outcome = fresh_runner.run("print('innocent')")
+    assert (outcome.status, outcome.text) == ("ok", "innocent\n")
+    assert fresh_runner.zygote_starts == 2

@@ -84,6 +84,17 @@ def _error_text(error: BaseException, limit: int) -> str:
     return text[:limit] + ("…" if len(text) > limit else "")
 
 
+def seed(torch: Any, device: Any) -> None:
+    """``torch.manual_seed(0)`` for the generators this process can use. (On a build without
+    CUDA, ``manual_seed`` also queues a lazy CUDA seed and records a stack trace for it, which
+    costs about 0.7 ms of a 2 ms round trip.)"""
+    torch.default_generator.manual_seed(0)
+    if device.type == "cuda":
+        torch.cuda.manual_seed_all(0)
+    elif device.type == "mps":
+        torch.mps.manual_seed(0)
+
+
 def run(torch: Any, device: Any, request: dict[str, Any]) -> dict[str, Any]:
     """Run the bank's setup, the snippet, then each ``holds`` expression, in one namespace."""
     budget = _Budget(OUTPUT_LIMIT)
@@ -101,7 +112,7 @@ def run(torch: Any, device: Any, request: dict[str, Any]) -> dict[str, Any]:
     with redirect_stdout(out), redirect_stderr(err), warnings.catch_warnings():
         warnings.simplefilter("default")
         try:
-            torch.manual_seed(0)
+            seed(torch, device)
             random.seed(0)
             if request.get("setup"):
                 exec(compile(request["setup"], "<setup>", "exec"), namespace)

@@ -167,6 +167,7 @@ class SnippetRunner:
         self._launcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="quiz-app-launcher")
         self.restarts = 0  # snippet processes that had to be stopped (timeout, crash, memory, cancel)
         self.zygote_starts = 0
+        self.zygote_starts_after_death = 0
 
     # -- life cycle -------------------------------------------------------------------------
     def _config(self) -> dict[str, Any]:
@@ -340,6 +341,12 @@ class SnippetRunner:
         """Run one snippet in a fresh process and return its outcome. Never raises for
         anything the snippet does."""
         with self._lock:
+            zygote = self._zygote
+            if zygote is not None and zygote.process.poll() is not None:
+                # The zygote died (killed from outside): its waiting snippet process died with it.
+                # Start another; no snippet of the learner's is to blame.
+                self._drop_zygote()
+                self.zygote_starts_after_death += 1
             if self.wait_ready() is None or self._spare is None:
                 return Outcome(status="unavailable", detail=self._failure or "the PyTorch worker is not running")
             child, self._spare = self._spare, None

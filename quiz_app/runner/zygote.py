@@ -20,6 +20,7 @@ import selectors
 import signal
 import socket
 import sys
+import time
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -32,6 +33,7 @@ _PR_SET_CHILD_SUBREAPER = 36
 # and 2 s that every fresh process would otherwise pay again. Importing starts no thread and
 # runs no parallel op, so forking stays safe.
 WARM_IMPORTS = ("torch._dynamo",)
+ORPHAN_SCAN_INTERVAL = 0.1
 
 
 def _bind_to_the_app(app: int) -> None:
@@ -87,6 +89,8 @@ class Zygote:
         self.children: set[int] = set()
         self.private_fds: list[int] = []  # closed in every snippet process
         self.warm = False
+        self.scan_due = 0.0  # when the next look for a snippet's leftover processes may happen
+        self.unscanned = False  # a snippet process ended since the last look
         import torch  # the one expensive import, shared by every snippet process
 
         self.torch = torch
@@ -135,7 +139,12 @@ class Zygote:
                 code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
                 sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
                 protocol.send(self.conn, {"ended": pid, "code": code, "signal": sig})
-        if ended:
+        # Leftovers outside a snippet's process group are handed to this subreaper when their
+        # snippet ends; looking costs a /proc scan (about 3 ms), so at most every 0.1 s.
+        self.unscanned = self.unscanned or ended
+        if self.unscanned and time.monotonic() >= self.scan_due:
+            self.unscanned = False
+            self.scan_due = time.monotonic() + ORPHAN_SCAN_INTERVAL
             for orphan in _orphans(self.children):
                 _kill(orphan)
 
@@ -154,7 +163,7 @@ class Zygote:
         selector.register(wake_read, selectors.EVENT_READ)
         try:
             while True:
-                for key, _ in selector.select(timeout=2.0):
+                for key, _ in selector.select(timeout=ORPHAN_SCAN_INTERVAL if self.unscanned else 2.0):
                     if key.fileobj == wake_read:
                         os.read(wake_read, 512)
                         continue
