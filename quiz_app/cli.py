@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from quiz_app import trust
     from quiz_app.bank import Bank
 
-COMMANDS = ("check", "stats", "where")
+COMMANDS = ("check", "stats", "where", "report", "export", "import")
 
 
 def default_player() -> str:
@@ -50,7 +50,10 @@ def _play_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="quiz-app",
         description="A terminal quiz on PyTorch's model.eval() and torch.no_grad(), with live snippets.",
-        epilog="Other commands: quiz-app check [PATH...], quiz-app stats, quiz-app where (each takes --help).",
+        epilog=(
+            "Other commands: quiz-app check [PATH...], stats, where, report, export FILE, import FILE... "
+            "(each takes --help)."
+        ),
     )
     parser.add_argument("paths", nargs="*", type=Path, help="bank files or folders to play besides the bundled ones")
     parser.add_argument("--player", default=None, help="whose scores to keep (default: your login name)")
@@ -186,7 +189,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if argv and argv[0] in COMMANDS:
             command, rest = argv[0], argv[1:]
-            return {"check": run_check, "stats": run_stats, "where": run_where}[command](rest)
+            from quiz_app.cli_classroom import run_export, run_import, run_report
+
+            return {
+                "check": run_check,
+                "stats": run_stats,
+                "where": run_where,
+                "report": run_report,
+                "export": run_export,
+                "import": run_import,
+            }[command](rest)
         return run_app(argv)
     except BrokenPipeError:
         # `quiz-app stats | head -2`: the reader left; end quietly, as Unix tools do.

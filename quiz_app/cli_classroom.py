@@ -1,0 +1,181 @@
+"""The classroom's commands: ``quiz-app report``, ``export`` and ``import``.
+
+Each ``run_*`` takes the arguments after the command's name and returns the exit code:
+0 done; 1 done, but a file was refused or a damaged line skipped (each said on stderr);
+2 the command line or the database could not be used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from quiz_app import locations
+
+if TYPE_CHECKING:
+    from quiz_app.classroom import ExportFile
+
+EXIT_OK, EXIT_PARTIAL, EXIT_UNUSABLE = 0, 1, 2
+
+
+def _report_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="quiz-app report",
+        description="A class's results per question, per student and per misconception, from this machine's "
+        "database and any answers files named (each answer counts once, wherever it is found).",
+        epilog="Put answers files before --player, or after --, so that they are not read as names. "
+        "Definitions (facility, discrimination, dubious): docs/classroom.md.",
+    )
+    parser.add_argument("exports", nargs="*", type=Path, metavar="EXPORT", help="answers files (quiz-app export)")
+    parser.add_argument("--bank", action="append", default=[], metavar="ID", help="only this bank (may be repeated)")
+    parser.add_argument("--player", nargs="+", action="extend", default=[], metavar="NAME", help="only these students")
+    parser.add_argument("--since", metavar="DATE", help="only answers given at or after DATE (2026-09-01, local time)")
+    parser.add_argument(
+        "--attempts",
+        choices=("first", "last", "all"),
+        default="first",
+        help="which answers of a student to a question count (default: the first, what they knew)",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON document instead of text")
+    parser.add_argument(
+        "--csv", metavar="FILE", help="also write the answers counted, one row each, to FILE ('-': stdout, alone)"
+    )
+    return parser
+
+
+def _export_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="quiz-app export",
+        description="Write this machine's answers to one file, for quiz-app import or report on another machine.",
+    )
+    parser.add_argument("file", type=Path, metavar="FILE", help="the answers file to write (JSON Lines)")
+    parser.add_argument("--player", default=None, metavar="NAME", help="only this player's answers (default: all)")
+    return parser
+
+
+def _import_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="quiz-app import",
+        description="Merge answers files (quiz-app export) into this machine's database; "
+        "an answer already here counts once.",
+    )
+    parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="answers files")
+    return parser
+
+
+def _fail(command: str, message: str) -> int:
+    print(f"quiz-app {command}: error: {message}", file=sys.stderr)
+    return EXIT_UNUSABLE
+
+
+def _read_files(paths: list[Path]) -> tuple[list[ExportFile], bool]:
+    """Read answers files; problems go to stderr. Returns (files read, anything refused or skipped)."""
+    from quiz_app.classroom import ExportRefused, read_export
+
+    read: list[ExportFile] = []
+    partial = False
+    for path in paths:
+        try:
+            export = read_export(path)
+        except ExportRefused as refused:
+            print(refused, file=sys.stderr)
+            partial = True
+            continue
+        for problem in export.problems:
+            print(f"{problem} (line skipped)", file=sys.stderr)
+        partial = partial or bool(export.problems)
+        read.append(export)
+    return read, partial
+
+
+def run_report(argv: list[str]) -> int:
+    from quiz_app.classroom import Selection, format_report, installed_banks, parse_since, report_data, write_csv
+    from quiz_app.progress import ProgressStore, StoreError
+
+    parser = _report_parser()
+    args = parser.parse_args(argv)
+    for name in args.player:
+        if name.endswith(".jsonl") or Path(name).is_file():
+            parser.error(f"--player {name!r} looks like an answers file: put files before --player, or after --")
+    try:
+        since = parse_since(args.since) if args.since is not None else None
+    except ValueError as error:
+        parser.error(f"--since: {error}")
+    selection = Selection(banks=tuple(args.bank), players=tuple(args.player), since=since, attempts=args.attempts)
+    files, partial = _read_files(args.exports)
+    extra = [answer for export in files for answer in export.answers]
+    try:
+        with ProgressStore.open(locations.database_path(), readonly=True) as store:
+            for notice in store.notices:
+                print(notice, file=sys.stderr)
+            if args.csv == "-":
+                write_csv(sys.stdout, store, selection, extra)
+                return EXIT_PARTIAL if partial else EXIT_OK
+            data = report_data(store, selection, installed_banks(), extra)
+            if args.csv is not None:
+                with open(args.csv, "w", encoding="utf-8", newline="") as out:
+                    rows = write_csv(out, store, selection, extra)
+                print(f"wrote {rows} answer{'s' * (rows != 1)} to {args.csv}", file=sys.stderr)
+    except StoreError as error:
+        return _fail("report", str(error))
+    except OSError as error:
+        return _fail("report", f"cannot write {args.csv}: {error.strerror or error}")
+    if args.json:
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        print(format_report(data, selection), end="")
+    return EXIT_PARTIAL if partial else EXIT_OK
+
+
+def run_export(argv: list[str]) -> int:
+    from quiz_app.classroom import write_export
+    from quiz_app.progress import ProgressStore, StoreError
+    from quiz_app.progress.class_queries import UID_SCHEMA_VERSION
+
+    args = _export_parser().parse_args(argv)
+    try:
+        store = ProgressStore.open(locations.database_path(), readonly=True)
+        if 0 < store.schema_version < UID_SCHEMA_VERSION:
+            # Answers got their uids in schema version 4: upgrade first, so that no two
+            # machines' answers share an id when they are merged.
+            store.close()
+            store = ProgressStore.open(locations.database_path())
+        with store:
+            for notice in store.notices:
+                print(notice, file=sys.stderr)
+            count = write_export(store, args.file, args.player)
+    except StoreError as error:
+        return _fail("export", str(error))
+    except OSError as error:
+        return _fail("export", f"cannot write {args.file}: {error.strerror or error}")
+    whose = f"of {args.player}" if args.player is not None else "of all players"
+    print(f"exported {count} answer{'s' * (count != 1)} {whose} to {args.file}")
+    return EXIT_OK
+
+
+def run_import(argv: list[str]) -> int:
+    from quiz_app.classroom import import_file
+    from quiz_app.progress import ProgressStore, StoreError
+
+    args = _import_parser().parse_args(argv)
+    files, partial = _read_files(args.files)
+    if not files:
+        return EXIT_PARTIAL
+    try:
+        with ProgressStore.open(locations.database_path()) as store:
+            for notice in store.notices:
+                print(notice, file=sys.stderr)
+            for export in files:
+                done = import_file(store, export)
+                print(
+                    f"{done.path}: {done.read} answer{'s' * (done.read != 1)} read, {done.added} new, "
+                    f"{done.already_here} already here"
+                )
+    except StoreError as error:
+        _fail("import", str(error))
+        print(locations.UNUSABLE_HINT, file=sys.stderr)
+        return EXIT_UNUSABLE
+    return EXIT_PARTIAL if partial else EXIT_OK
