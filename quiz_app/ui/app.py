@@ -108,6 +108,9 @@ class QuizApp(App[int]):
 
     @work(thread=True, exclusive=True, group="warm-up", exit_on_error=False, description="Start the PyTorch worker")
     def warm_up(self) -> None:
+        from quiz_app.ui.widgets.question_view import code_block
+
+        code_block("x = 1")  # compiles the Python highlighter now, not on the first answer
         self.runner.start()
         self.runner.wait_ready()
         self.call_from_thread(self._worker_changed)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
 from rich.syntax import Syntax
 from rich.text import Text
 from textual.app import ComposeResult
@@ -22,14 +23,18 @@ class WrappedCode:
 
     def __init__(self, code: str) -> None:
         self.code = code.rstrip("\n")
+        highlighted = Syntax(self.code, "python", theme="ansi_dark", line_numbers=False).highlight(self.code)
+        highlighted.rstrip()
+        self.lines = highlighted.split("\n", allow_blank=True)  # highlighted once; wrapped per width
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = max(options.max_width, 12)
-        syntax = Syntax(self.code, "python", theme="ansi_dark", line_numbers=False)
-        highlighted = syntax.highlight(self.code)
-        highlighted.rstrip()
-        for line in highlighted.split("\n", allow_blank=True):
+        for line in self.lines:
             yield from wrap_code_line(line, width)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        longest = max((line.cell_len for line in self.lines), default=1)
+        return Measurement(min(12, longest), longest)
 
 
 def wrap_code_line(line: Text, width: int) -> list[Text]:
