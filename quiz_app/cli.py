@@ -171,13 +171,24 @@ def run_where(argv: list[str]) -> int:
     return 0
 
 
+def valid_player(name: str) -> str | None:
+    """A player's name, trimmed; None when it is empty or holds a control character."""
+    name = name.strip()
+    if not name or any(ord(char) < 32 or 127 <= ord(char) < 160 for char in name):
+        return None
+    return name
+
+
 def run_app(argv: list[str]) -> int:
     args = _play_parser().parse_args(argv)
+    if args.player is not None and valid_player(args.player) is None:
+        print("quiz-app: error: --player needs a name without control characters", file=sys.stderr)
+        return 2
     from quiz_app.ui.launch import launch
 
     return launch(
         paths=args.paths,
-        player=args.player or default_player(),
+        player=valid_player(args.player or "") or default_player(),
         device=args.device,
         trust_all=args.trust,
         sandboxed=args.sandbox,

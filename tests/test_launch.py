@@ -340,3 +340,12 @@ def test_a_closed_pipe_ends_quietly(quiz_home: Path, monkeypatch: pytest.MonkeyP
         assert cli.main(["where"]) == 1
     finally:
         os.close(write_end)
+
+
+@pytest.mark.parametrize("name", ["", "   ", "ada\x1b]0;pwned\x07", "bob\x9b31m"])
+def test_a_player_name_must_be_plain_text(name: str, quiz_home: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "quiz_app", "--player", name], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    assert result.stderr == "quiz-app: error: --player needs a name without control characters\n"
