@@ -24,22 +24,22 @@ $PY -c "import sys, torch; print('python', sys.version.split()[0], '| torch', to
 echo "== 1. the suite"
 start=$SECONDS
 XDIST=$($PY -c "import xdist" 2>/dev/null && echo "-n 8" || echo "")
-timeout 300 $PY -m pytest -q -p no:cacheprovider $XDIST 2>&1 | tail -25
+timeout 230 $PY -m pytest -q -p no:cacheprovider $XDIST 2>&1 | tail -25
 RESULT[suite]="exit ${PIPESTATUS[0]} in $((SECONDS - start)) s"
 
 echo "== 2. quiz-app check --device cuda --strict"
 start=$SECONDS
-timeout 200 $PY -m quiz_app check --device cuda --strict 2>&1 | tail -15
+timeout 120 $PY -m quiz_app check --device cuda --strict 2>&1 | tail -15
 RESULT[check]="exit ${PIPESTATUS[0]} in $((SECONDS - start)) s"
 
 echo "== 3. isolation and containment on CUDA"
 start=$SECONDS
-QUIZ_APP_TEST_DEVICE=cuda timeout 200 $PY -m pytest -q -p no:cacheprovider $XDIST \
+QUIZ_APP_TEST_DEVICE=cuda timeout 100 $PY -m pytest -q -p no:cacheprovider $XDIST \
     tests/test_isolation.py tests/test_containment.py 2>&1 | tail -8
 RESULT[isolation]="exit ${PIPESTATUS[0]} in $((SECONDS - start)) s"
 
 echo "== 4. round trip and first outcome on CUDA"
-timeout 150 $PY - <<'PYEOF'
+timeout 60 $PY - <<'PYEOF'
 import statistics, subprocess, sys, time
 from quiz_app.runner import SnippetRunner
 unit = []
