@@ -148,3 +148,13 @@ def test_eight_gibibytes_are_stopped_with_a_clear_outcome(victim: tuple[SnippetR
     assert outcome.text == "stopped: it used more than 4 GiB of memory, the limit for a snippet"
     assert time.monotonic() - started < 30
     carries_on(runner)
+
+
+def test_the_user_name_is_known_without_reading_etc_passwd(tmp_path: Path) -> None:
+    """torch.compile names its caches after getpass.getuser(); the sandbox hides /etc/passwd."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("USER", "LOGNAME", "USERNAME", "LNAME"):
+            patch.delenv(name, raising=False)
+        with SnippetRunner("cpu") as runner:
+            outcome = runner.run("import getpass\nprint(bool(getpass.getuser()))")
+    assert outcome.text == "True\n"

@@ -23,7 +23,9 @@ import pytest
 
 from quiz_app.bank import parse_bank
 
-QUIZ_APP = Path(shutil.which("quiz-app", path=str(Path(sys.executable).parent)) or "quiz-app")
+# The installed command where there is one; else this Python running the package (a checkout).
+_INSTALLED = shutil.which("quiz-app", path=str(Path(sys.executable).parent))
+QUIZ_APP = [_INSTALLED] if _INSTALLED else [sys.executable, "-m", "quiz_app"]
 
 # What a clean exit leaves after leaving the alternate screen: only mode resets (cursor shown,
 # mouse and paste reporting off, the keyboard protocol popped), never more drawing.
@@ -37,7 +39,7 @@ def cli_env(home: Path, **extra: str) -> dict[str, str]:
 
 
 def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(QUIZ_APP), *args], capture_output=True, text=True, env=env, timeout=120)
+    return subprocess.run([*QUIZ_APP, *args], capture_output=True, text=True, env=env, timeout=120)
 
 
 class Terminal:
@@ -49,7 +51,7 @@ class Terminal:
         self.modes_before = termios.tcgetattr(self.slave)
         self.output = b""
         self.proc = subprocess.Popen(
-            [str(QUIZ_APP), "--player", "x"],
+            [*QUIZ_APP, "--player", "x"],
             stdin=self.slave,
             stdout=self.slave,
             stderr=self.slave,

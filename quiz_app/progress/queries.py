@@ -77,9 +77,9 @@ SELECT g.mid, m.text, g.picked, g.offered, m.revealed, a.correct
 FROM (
     SELECT o.misconception_id AS mid, COUNT(*) AS offered, SUM(o.revealed) AS picked,
            (SELECT l.answer_id FROM answer_misconceptions AS l
-            WHERE l.player = ?1 AND l.misconception_id = o.misconception_id
+            WHERE l.player = :player AND l.misconception_id = o.misconception_id
             ORDER BY l.answered_at DESC, l.answer_id DESC LIMIT 1) AS latest
-    FROM answer_misconceptions AS o WHERE o.player = ?1 GROUP BY o.misconception_id
+    FROM answer_misconceptions AS o WHERE o.player = :player GROUP BY o.misconception_id
 ) AS g
 JOIN answer_misconceptions AS m ON m.answer_id = g.latest AND m.misconception_id = g.mid
 JOIN answers AS a ON a.id = g.latest
@@ -93,6 +93,8 @@ def misconceptions(conn: sqlite3.Connection, player: str) -> list[MisconceptionS
         MisconceptionStatus(
             id=mid, text=text, picked=picked, offered=offered, cleared=not latest_revealed and latest_correct == 1
         )
-        for mid, text, picked, offered, latest_revealed, latest_correct in conn.execute(_MISCONCEPTIONS, (player,))
+        for mid, text, picked, offered, latest_revealed, latest_correct in conn.execute(
+            _MISCONCEPTIONS, {"player": player}
+        )
     ]
     return sorted(found, key=lambda s: (s.cleared, -s.picked, s.id))

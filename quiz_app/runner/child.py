@@ -176,12 +176,15 @@ def serve(torch: Any, conn: Connection, config: dict[str, Any], parent: int) -> 
         except BaseException as error:  # noqa: BLE001 - reported to the app, which explains it
             protocol.send(conn, {"ready": False, "error": f"{type(error).__name__}: {_error_text(error, 500)}"})
             os._exit(0)
-        run(torch, device, {"code": "pass", "holds": ["True"]})  # a rehearsal: pages touched now, not on the clock
+        # A rehearsal: pages touched, and on a GPU the commonest kernels loaded, now, not on the clock.
+        rehearsal = "(torch.ones(2, device=device) * 2).sum().item()" if device.type != "cpu" else "pass"
+        run(torch, device, {"code": rehearsal, "holds": ["True"]})
         scratch = os.path.join(config["scratch"], str(os.getpid()))
         os.mkdir(scratch, 0o700)
         os.chdir(scratch)
+        environment = sandbox.minimal_env(dict(os.environ), scratch)  # the zygote's, already minimal
         os.environ.clear()
-        os.environ.update(sandbox.minimal_env(config.get("env", {}), scratch))
+        os.environ.update(environment)
         guards = ["environment"]
         if config.get("sandbox", True):
             guards += sandbox.restrict_files(scratch, cuda=device.type == "cuda")

@@ -44,6 +44,15 @@ _BOOTSTRAP = (
 )
 
 
+def _user_name() -> str:
+    try:
+        import getpass
+
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no name to be had (a container's unknown uid): a plain one
+        return "quiz-app"
+
+
 def _kill_group(pid: int) -> None:
     """End a snippet process and everything in its process group."""
     for kill in (os.killpg, os.kill):
@@ -73,6 +82,10 @@ class _Zygote:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         env = sandbox.minimal_env(os.environ, workdir)
         env.setdefault("PYTHONUNBUFFERED", "1")
+        if not any(env.get(name) for name in ("USER", "LOGNAME", "USERNAME")):
+            # getpass.getuser() in a snippet (torch.compile's cache names) would read /etc/passwd,
+            # which the sandbox hides: name the user here, where it can be looked up.
+            env["USER"] = _user_name()
         try:
             self.process = subprocess.Popen(
                 [python, "-c", _BOOTSTRAP.format(root=_PACKAGE_ROOT), str(theirs.fileno()), json.dumps(config)],
@@ -455,7 +468,7 @@ class SnippetRunner:
     def _how_it_ended(self, child: _Child) -> str:
         """Why a snippet process is gone, in words (the zygote reports its exit status)."""
         zygote = self._zygote
-        deadline = time.monotonic() + 2.0
+        deadline = time.monotonic() + 10.0  # the zygote reaps between imports, which take seconds at start
         while zygote is not None and child.pid not in zygote.ended and time.monotonic() < deadline:
             try:
                 zygote.read(0.05)

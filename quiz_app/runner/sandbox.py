@@ -26,7 +26,19 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 # Environment variables a snippet process keeps: what Python, torch and the GPU stack read.
-_KEEP_EXACT = {"PATH", "LANG", "LANGUAGE", "TZ", "PYTHONPATH", "PYTHONHASHSEED", "LD_LIBRARY_PATH", "SYSTEMROOT"}
+_KEEP_EXACT = {
+    "PATH",
+    "LANG",
+    "LANGUAGE",
+    "TZ",
+    "PYTHONPATH",
+    "PYTHONHASHSEED",
+    "LD_LIBRARY_PATH",
+    "SYSTEMROOT",
+    "USER",
+    "LOGNAME",
+    "USERNAME",  # getpass.getuser(): torch.compile names its caches after the user
+}
 _KEEP_PREFIXES = ("LC_", "OMP_", "MKL_", "OPENBLAS_", "KMP_", "GOMP_", "CUDA_", "NVIDIA_", "PYTORCH_", "HIP_", "ROCR_")
 
 ALL_GUARDS = ("files", "network", "signals", "environment", "limits", "memory")
