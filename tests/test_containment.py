@@ -99,7 +99,9 @@ def test_children_die_with_their_snippet(fresh_runner: SnippetRunner) -> None:
     assert outcome.status == "ok", outcome.text
     in_group, escaped = (int(pid) for pid in outcome.text.split())
     assert _gone(in_group)
-    assert _gone(escaped)  # handed to the zygote, a child subreaper, which kills it
+    # Handed to the zygote, a child subreaper, which kills it: within 0.1 s, or once the zygote
+    # is done importing torch._dynamo after its first fork (seconds, on a loaded machine).
+    assert _gone(escaped, within=30)
 
 
 def test_children_die_with_a_snippet_that_times_out(fresh_runner: SnippetRunner) -> None:

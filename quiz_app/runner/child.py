@@ -110,7 +110,13 @@ def run(torch: Any, device: Any, request: dict[str, Any]) -> dict[str, Any]:
     exc_type = exc_message = None
     start = time.perf_counter()
     with redirect_stdout(out), redirect_stderr(err), warnings.catch_warnings():
+        # As Python does for __main__: every warning once per place, but deprecations only where
+        # the snippet itself calls something deprecated, not where torch uses its own old parts
+        # (those differ from one torch version to the next, and are no lesson).
         warnings.simplefilter("default")
+        warnings.filterwarnings("ignore", category=DeprecationWarning)
+        warnings.filterwarnings("ignore", category=PendingDeprecationWarning)
+        warnings.filterwarnings("default", category=DeprecationWarning, module="__snippet__")
         try:
             seed(torch, device)
             random.seed(0)
@@ -183,6 +189,10 @@ def serve(torch: Any, conn: Connection, config: dict[str, Any], parent: int) -> 
         os.mkdir(scratch, 0o700)
         os.chdir(scratch)
         environment = sandbox.minimal_env(dict(os.environ), scratch)  # the zygote's, already minimal
+        if device.type == "cpu":
+            # --device cpu: CUDA stays out of sight (its device nodes are not in the sandbox either),
+            # so a snippet that asks torch.cuda gets "not available", not an error from the driver.
+            environment["CUDA_VISIBLE_DEVICES"] = ""
         os.environ.clear()
         os.environ.update(environment)
         guards = ["environment"]
