@@ -208,3 +208,15 @@ def test_close_during_warm_up_does_not_wait_for_torch() -> None:
     assert not waiter.is_alive()
     assert runner.info is None
     assert runner.failure == "the PyTorch worker could not start: it was stopped"  # killed, not awaited
+
+
+def test_on_the_cpu_the_drivers_cuda_complaint_is_not_part_of_the_outcome(runner: SnippetRunner) -> None:
+    code = (
+        "import warnings\n"
+        "warnings.warn('CUDA initialization: Unexpected error from cudaGetDeviceCount()', UserWarning)\n"
+        "warnings.warn('a warning of the lesson', UserWarning)\n"
+        "print('done')"
+    )
+    outcome = runner.run(code)
+    assert "CUDA initialization" not in outcome.text
+    assert "UserWarning: a warning of the lesson" in outcome.text
