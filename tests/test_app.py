@@ -458,3 +458,15 @@ def test_a_bank_named_on_the_command_line_that_does_not_load_stops_before_any_sc
     assert missing.stderr.splitlines()[0] == f"{tmp_path / 'week3.yml'}:1:1: no such file or folder"
     assert "\x1b[?1049h" not in missing.stdout  # no screen was drawn
     assert not (quiz_home / "progress.sqlite3").exists()
+
+
+def test_wide_characters_in_code_wrap_within_the_width() -> None:
+    from rich.text import Text
+
+    from quiz_app.ui.widgets.question_view import wrap_code_line
+
+    line = Text('print("报错:", err is not None, "| 有梯度:", has_grad, "| 参数被更新:", changed)')
+    pieces = wrap_code_line(line, 40)
+    assert len(pieces) > 1
+    assert all(piece.cell_len <= 40 for piece in pieces)
+    assert "".join(piece.plain.rstrip("↩").lstrip() for piece in pieces).replace(" ", "") == line.plain.replace(" ", "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.measure import Measurement
 from rich.syntax import Syntax
@@ -50,11 +51,22 @@ def wrap_code_line(line: Text, width: int) -> list[Text]:
         if rest.cell_len <= room:
             pieces.append(prefix + rest)
             return pieces
-        head, rest = rest[: room - 1], rest[room - 1 :]  # one cell for the mark
+        cut = _chars_within(rest.plain, room - 1)  # one cell for the mark; wide characters count two
+        head, rest = rest[:cut], rest[cut:]
         piece = prefix + head
         piece.append(CONTINUATION, style="dim")
         pieces.append(piece)
         prefix = hanging
+
+
+def _chars_within(text: str, cells: int) -> int:
+    """How many characters of ``text`` fit in ``cells`` terminal cells (at least one)."""
+    used = 0
+    for index, char in enumerate(text):
+        used += cell_len(char)
+        if used > cells:
+            return max(index, 1)
+    return len(text)
 
 
 def code_block(code: str) -> WrappedCode:
