@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from quiz_app.progress import ProgressStore
 from quiz_app.runner import SnippetRunner
 
 
@@ -33,3 +34,16 @@ def fresh_runner() -> Iterator[SnippetRunner]:
     """A runner of its own, for tests that time out, crash, cancel or count its restarts."""
     with SnippetRunner(DEVICE) as own:
         yield own
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    """Where a store test keeps its database."""
+    return tmp_path / "progress.sqlite3"
+
+
+@pytest.fixture
+def store(db: Path) -> Iterator[ProgressStore]:
+    """A store opened on ``db`` (test files that play the app define their own)."""
+    with ProgressStore.open(db) as opened:
+        yield opened

@@ -8,11 +8,11 @@ import sqlite3
 import subprocess
 import sys
 import time
-from dataclasses import replace
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from progress_helpers import T0, WRITER, raw_rows
+from progress_helpers import rec_at_t0 as rec
 
 from quiz_app.progress import (
     AnswerJournaled,
@@ -25,37 +25,6 @@ from quiz_app.progress import (
     schema,
     writes,
 )
-
-WRITER = Path(__file__).with_name("progress_writer.py")
-T0 = datetime(2026, 11, 27, 10, 0, tzinfo=timezone.utc)
-
-
-def rec(**changes: object) -> AnswerRecord:
-    base = AnswerRecord(
-        player="ada",
-        bank_id="basics",
-        question_id="q1",
-        question_hash="0a1b2c3d",
-        answer="B",
-        correct=True,
-        seconds=2.5,
-        device="cpu",
-        answered_at=T0,
-    )
-    return replace(base, **changes)  # type: ignore[arg-type]
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "progress.sqlite3"
-
-
-def raw_rows(path: Path, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
 
 
 def hold_lock(db: Path, seconds: float) -> subprocess.Popen[str]:

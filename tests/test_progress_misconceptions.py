@@ -9,9 +9,10 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from progress_helpers import T0, raw_rows
+from progress_helpers import rec_at_t0 as rec
 
 from quiz_app.progress import (
-    AnswerRecord,
     BankHistory,
     MisconceptionMark,
     MisconceptionStatus,
@@ -20,49 +21,14 @@ from quiz_app.progress import (
     schema,
 )
 
-T0 = datetime(2026, 11, 27, 10, 0, tzinfo=timezone.utc)
 EVAL = "eval-stops-autograd"
 NO_GRAD = "no-grad-stops-dropout"
-
-
-def rec(**changes: object) -> AnswerRecord:
-    base = AnswerRecord(
-        player="ada",
-        bank_id="basics",
-        question_id="q1",
-        question_hash="0a1b2c3d",
-        answer="B",
-        correct=True,
-        seconds=2.5,
-        device="cpu",
-        answered_at=T0,
-    )
-    return replace(base, **changes)  # type: ignore[arg-type]
 
 
 def marks(picked: str | None = None, **offers: str) -> tuple[MisconceptionMark, ...]:
     return tuple(
         MisconceptionMark(mid.replace("_", "-"), text, mid.replace("_", "-") == picked) for mid, text in offers.items()
     )
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "progress.sqlite3"
-
-
-@pytest.fixture
-def store(db: Path):
-    with ProgressStore.open(db) as opened:
-        yield opened
-
-
-def raw_rows(path: Path, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
 
 
 # -- answer ids ------------------------------------------------------------------------------------

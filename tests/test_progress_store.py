@@ -12,17 +12,16 @@ import sys
 import tempfile
 import threading
 from collections.abc import Iterable
-from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from progress_helpers import T0, WRITER, raw_rows, rec
 
 from quiz_app.progress import (
     AnswerJournaled,
-    AnswerRecord,
     BankHistory,
     BankTotals,
     ProgressStore,
@@ -31,42 +30,6 @@ from quiz_app.progress import (
     schema,
 )
 from quiz_app.progress import store as store_module
-
-WRITER = Path(__file__).with_name("progress_writer.py")
-T0 = datetime(2026, 11, 27, 10, 0, tzinfo=timezone.utc)
-
-
-def rec(**changes: object) -> AnswerRecord:
-    base = AnswerRecord(
-        player="ada",
-        bank_id="basics",
-        question_id="q1",
-        question_hash="0a1b2c3d",
-        answer="B",
-        correct=True,
-        seconds=2.5,
-        device="cpu",
-    )
-    return replace(base, **changes)  # type: ignore[arg-type]
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "progress.sqlite3"
-
-
-@pytest.fixture
-def store(db: Path):
-    with ProgressStore.open(db) as opened:
-        yield opened
-
-
-def raw_rows(path: Path, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
 
 
 def play(

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from progress_helpers import T0, raw_rows
 
 from quiz_app import review
 from quiz_app.bank import Bank, Question
@@ -22,19 +23,7 @@ from quiz_app.progress import AnswerRecord, ProgressStore, schema
 from quiz_app.progress.cards import DueCard, TagRetention
 from quiz_app.quiz_run import QuizRun
 
-T0 = datetime(2026, 11, 27, 10, 0, tzinfo=timezone.utc)
 DAY = timedelta(days=1)
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "progress.sqlite3"
-
-
-@pytest.fixture
-def store(db: Path):
-    with ProgressStore.open(db) as opened:
-        yield opened
 
 
 def question(qid: str, prompt: str | None = None, tags: tuple[str, ...] = ()) -> Question:
@@ -62,14 +51,6 @@ def bank(bid: str, *questions: Question, setup: str = "", misconceptions: dict[s
 
 def answer(store: ProgressStore, b: Bank, q: Question, correct: bool | None, at: datetime, player: str = "ada"):
     return store.review_answer(player, b.id, q.id, q.content_hash, correct, at)
-
-
-def raw_rows(path: Path, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
 
 
 BASICS = bank("basics", question("q1", tags=("eval",)), question("q2", tags=("eval", "grad")))
