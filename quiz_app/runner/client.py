@@ -53,15 +53,6 @@ def _user_name() -> str:
         return "quiz-app"
 
 
-def _kill_group(pid: int) -> None:
-    """End a snippet process and everything in its process group."""
-    for kill in (os.killpg, os.kill):
-        try:
-            kill(pid, signal.SIGKILL)
-        except (OSError, AttributeError):
-            pass
-
-
 class _Child:
     """A forked snippet process waiting for its one snippet, and the app's end of its channel."""
 
@@ -71,7 +62,7 @@ class _Child:
         self.ready: dict[str, Any] | None = None
 
     def close(self) -> None:
-        _kill_group(self.pid)
+        sandbox.kill_group(self.pid)
         self.conn.close()
 
 
@@ -319,14 +310,14 @@ class SnippetRunner:
         busy = self._busy
         if busy is not None:
             self._cancelled = True
-            _kill_group(busy.pid)
+            sandbox.kill_group(busy.pid)
 
     def close(self) -> None:
         """Stop everything, even in the middle of a snippet or of the start."""
         self._closed = True
         busy, zygote = self._busy, self._zygote
         if busy is not None:
-            _kill_group(busy.pid)
+            sandbox.kill_group(busy.pid)
         if zygote is not None and zygote.process.poll() is None:
             zygote.process.kill()  # wakes whoever waits on it, so the lock comes free at once
         with self._lock:
@@ -410,13 +401,13 @@ class SnippetRunner:
             while not child.conn.poll(min(_MEMORY_POLL, max(0.0, deadline - time.monotonic()))):
                 if time.monotonic() >= deadline:
                     self.restarts += 1
-                    _kill_group(child.pid)
+                    sandbox.kill_group(child.pid)
                     detail = f"the snippet ran past its {timeout:g} s limit and was stopped"
                     return base(status="timeout", detail=detail, duration=time.perf_counter() - started)
                 used = sandbox.resident_bytes(child.pid)
                 if used is not None and used > limit:
                     self.restarts += 1
-                    _kill_group(child.pid)
+                    sandbox.kill_group(child.pid)
                     detail = f"stopped: it used more than {_size(limit)} of memory, the limit for a snippet"
                     return base(status="crashed", detail=detail, duration=time.perf_counter() - started)
             reply = protocol.receive(child.conn)

@@ -20,7 +20,9 @@ reported as missing, never pretended.
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
+import signal
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -72,6 +74,7 @@ def minimal_env(environ: Mapping[str, str], home: str) -> dict[str, str]:
     return kept
 
 
+@functools.cache
 def _libc() -> ctypes.CDLL | None:
     if not sys.platform.startswith("linux"):
         return None
@@ -92,6 +95,12 @@ def landlock_abi() -> int:
 
 def available() -> tuple[list[str], dict[str, str]]:
     """The guards this machine can put in force, and why each missing one is missing."""
+    guards, missing = _available()
+    return list(guards), dict(missing)
+
+
+@functools.cache  # the kernel and the platform do not change under a running app
+def _available() -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
     abi = landlock_abi()
     missing: dict[str, str] = {}
     if abi < 1:
@@ -105,7 +114,7 @@ def available() -> tuple[list[str], dict[str, str]]:
         missing["limits"] = "no setrlimit on this system"
     if not Path("/proc/self/statm").exists():
         missing["memory"] = "no /proc to measure a snippet's memory"
-    return [guard for guard in ALL_GUARDS if guard not in missing], missing
+    return tuple(guard for guard in ALL_GUARDS if guard not in missing), tuple(missing.items())
 
 
 def expected_guards(enabled: bool = True) -> tuple[str, ...]:
@@ -203,6 +212,17 @@ def set_limits(cpu_seconds: int, file_bytes: int = 256 * 2**20, open_files: int 
         except (ValueError, OSError):
             return False
     return True
+
+
+def kill_group(pid: int) -> None:
+    """SIGKILL a snippet process and the process group it leads (what it started stays in it)."""
+    for kill in (getattr(os, "killpg", None), os.kill):
+        if kill is None:
+            continue
+        try:
+            kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
 
 
 def resident_bytes(pid: int) -> int | None:

@@ -24,7 +24,7 @@ import time
 from multiprocessing.connection import Connection
 from typing import Any
 
-from quiz_app.runner import protocol
+from quiz_app.runner import protocol, sandbox
 
 _PR_SET_PDEATHSIG = 1
 _PR_SET_CHILD_SUBREAPER = 36
@@ -79,15 +79,6 @@ def freeze() -> None:
 
     gc.collect()
     gc.freeze()
-
-
-def _kill(pid: int) -> None:
-    """SIGKILL a process and the process group it leads, if it leads one."""
-    for kill in (os.killpg, os.kill):
-        try:
-            kill(pid, signal.SIGKILL)
-        except OSError:
-            pass
 
 
 class Zygote:
@@ -157,11 +148,11 @@ class Zygote:
             self.unscanned = False
             self.scan_due = time.monotonic() + ORPHAN_SCAN_INTERVAL
             for orphan in _orphans(self.children):
-                _kill(orphan)
+                sandbox.kill_group(orphan)
 
     def kill_all(self) -> None:
         for pid in list(self.children) + _orphans(self.children):
-            _kill(pid)
+            sandbox.kill_group(pid)
 
     def serve(self) -> int:
         wake_read, wake_write = os.pipe()
