@@ -173,8 +173,10 @@ def run_where(argv: list[str]) -> int:
 
 def valid_player(name: str) -> str | None:
     """A player's name, trimmed; None when it is empty or holds a control character."""
+    from quiz_app.terminal_text import control_characters
+
     name = name.strip()
-    if not name or any(ord(char) < 32 or 127 <= ord(char) < 160 for char in name):
+    if not name or control_characters().search(name):
         return None
     return name
 

@@ -7,7 +7,6 @@ problem keeps its line and column, a key given twice is caught, and no tag is ev
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Iterable
 
 import yaml
@@ -15,14 +14,14 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from quiz_app.bank.model import Problem
+from quiz_app.terminal_text import control_characters
 
 YAML_TAG = "tag:yaml.org,2002:"
 ALLOWED_TAGS = {YAML_TAG + t for t in ("str", "int", "float", "bool", "null", "seq", "map")}
 SCALAR_TAGS = {YAML_TAG + t for t in ("str", "int", "float", "bool", "null")}
 MAX_NODES = 100_000
-# Terminal control characters: C0 but tab and line breaks, DEL, and C1 (ESC is C0). Printed
-# raw they could retitle the window, write the clipboard or hide text, so a bank cannot hold them.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# A bank may hold tabs and line breaks, and no other terminal control character.
+CONTROL = control_characters(keep="\t\n\r")
 
 
 class Context:

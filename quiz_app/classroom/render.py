@@ -4,13 +4,13 @@ the CSV of the answers counted, one row per answer, for a gradebook or pandas.""
 from __future__ import annotations
 
 import csv
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
 from quiz_app.classroom.answers import Selection, all_answers, chosen_answers
 from quiz_app.progress import ProgressStore
 from quiz_app.progress.class_queries import ClassAnswer
+from quiz_app.terminal_text import control_characters, escaped
 
 CSV_COLUMNS = (
     "player",
@@ -25,7 +25,7 @@ CSV_COLUMNS = (
     "question_hash",
 )
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL = control_characters()
 _COUNTED = {
     "first": "each student's first answer to each question",
     "last": "each student's last answer to each question",
@@ -36,7 +36,7 @@ _COUNTED = {
 def clean(text: str, width: int | None = None) -> str:
     """Text from answers, made safe for a terminal (control characters shown as ``\\x1b``,
     a new line as ``⏎``) and cut to ``width``."""
-    shown = _CONTROL.sub(lambda m: "⏎" if m.group() == "\n" else f"\\x{ord(m.group()):02x}", text)
+    shown = _CONTROL.sub(lambda m: "⏎" if m.group() == "\n" else escaped(m.group()), text)
     if width is not None and len(shown) > width:
         shown = shown[: width - 1] + "…"
     return shown

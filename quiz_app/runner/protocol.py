@@ -9,17 +9,17 @@ A message longer than ``MAX_MESSAGE`` or one that does not decode is a ``Protoco
 from __future__ import annotations
 
 import json
-import re
 from multiprocessing.connection import Connection
 from typing import Any
+
+from quiz_app.terminal_text import control_characters, escaped
 
 MAX_MESSAGE = 1_000_000  # bytes; a reply holds at most OUTPUT_LIMIT characters of output, and a little more
 OUTPUT_LIMIT = 20_000  # characters of stdout and stderr together
 EXCEPTION_LIMIT = 2_000  # characters of an exception's message
 HOLDS_ERROR_LIMIT = 500
 
-# Terminal control characters other than tab and newline: C0, DEL, C1 (ESC among them).
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL = control_characters(keep="\t\n")  # an outcome keeps its tabs and line breaks
 
 
 class ProtocolError(Exception):
@@ -49,4 +49,4 @@ def clean_text(text: str, limit: int | None = None) -> str:
     """Text safe to draw in a terminal: control characters shown as ``\\xNN``, cut at ``limit``."""
     if limit is not None and len(text) > limit:
         text = text[:limit] + "…"
-    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text.replace("\r\n", "\n"))
+    return _CONTROL.sub(lambda match: escaped(match.group()), text.replace("\r\n", "\n"))
