@@ -18,19 +18,17 @@ from __future__ import annotations
 
 import os
 import random
-import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _stats import median, verdict  # noqa: E402
+from _stats import MARKS_SQL, bulk_load, median, timed, verdict  # noqa: E402
 
 from quiz_app import locations  # noqa: E402
 from quiz_app.bank import Bank, Question, load_banks  # noqa: E402
@@ -107,33 +105,11 @@ def build(db: Path, banks: list[Bank]) -> None:
                 )
             )
             marks.extend((answer_id, mid, mtext, shown, player, when) for mid, mtext, shown in its_marks)
-    conn = sqlite3.connect(db, isolation_level=None)
-    conn.execute("PRAGMA journal_mode = DELETE")  # written once, straight into the file
-    conn.execute("PRAGMA synchronous = OFF")
-    conn.execute("PRAGMA cache_size = -262144")  # 256 MiB: the random uid index stays in memory
-    conn.execute("BEGIN")
-    conn.executemany(
+    answers_sql = (
         "INSERT INTO answers (id, uid, player, bank_id, question_id, question_hash, answer, correct,"
-        " seconds, device, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        answers,
+        " seconds, device, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     )
-    conn.executemany(
-        "INSERT INTO answer_misconceptions (answer_id, misconception_id, text, revealed, player, answered_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        marks,
-    )
-    conn.execute("COMMIT")
-    conn.execute("PRAGMA journal_mode = WAL")  # as quiz_app keeps it
-    conn.close()
-
-
-def timed(work: Callable[[], object], repeats: int) -> list[float]:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return times
+    bulk_load(db, [(answers_sql, answers), (MARKS_SQL, marks)])
 
 
 def command_line(folder: Path, repeats: int) -> float:

@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _stats import median  # noqa: E402
+from _stats import MARKS_SQL, bulk_load, median, timed  # noqa: E402
 
 from quiz_app.progress import AnswerRecord, ProgressStore  # noqa: E402
 from quiz_app.progress.report import stats_data  # noqa: E402
@@ -74,37 +74,14 @@ def build(db: Path) -> None:
                 picked = None if correct else rng.randrange(2)
                 for k, (mid, text) in enumerate(MISCONCEPTIONS[q % 8 : q % 8 + 2]):
                     marks.append((answer_id, mid, text, int(k == picked), player, when))
-    conn = sqlite3.connect(db, isolation_level=None)
-    conn.execute("PRAGMA journal_mode = DELETE")  # written once, straight into the file
-    conn.execute("PRAGMA synchronous = OFF")
-    conn.execute("PRAGMA cache_size = -262144")  # 256 MiB: the random uid index stays in memory
-    conn.execute("BEGIN")
-    conn.executemany(
-        "INSERT INTO attempts (id, player, bank_id, total_questions, retry, started_at) VALUES (?, ?, ?, ?, ?, ?)",
-        attempts,
+    attempts_sql = (
+        "INSERT INTO attempts (id, player, bank_id, total_questions, retry, started_at) VALUES (?, ?, ?, ?, ?, ?)"
     )
-    conn.executemany(
+    answers_sql = (
         "INSERT INTO answers (id, uid, attempt_id, player, bank_id, question_id, question_hash, answer, correct,"
-        " seconds, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        answers,
+        " seconds, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     )
-    conn.executemany(
-        "INSERT INTO answer_misconceptions (answer_id, misconception_id, text, revealed, player, answered_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        marks,
-    )
-    conn.execute("COMMIT")
-    conn.execute("PRAGMA journal_mode = WAL")  # as quiz_app keeps it
-    conn.close()
-
-
-def timed(work: Callable[[], object], repeats: int) -> list[float]:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return times
+    bulk_load(db, [(attempts_sql, attempts), (answers_sql, answers), (MARKS_SQL, marks)])
 
 
 def opening(db: Path, readonly: bool, repeats: int) -> list[float]:
