@@ -33,6 +33,7 @@ class FixedRunner:
         guards=("environment", "files", "network", "signals", "limits", "memory"),
     )
     failure = None
+    restarts = 0
 
     def start(self) -> None:
         pass

@@ -28,6 +28,8 @@ T = TypeVar("T")
 class Runner(Protocol):
     """What the UI needs of the snippet runner (the real one, or a fixed one in snapshot tests)."""
 
+    restarts: int  # snippet processes stopped so far (timeouts, crashes, memory)
+
     def start(self) -> None: ...
     def wait_ready(self, timeout: float = ...) -> WorkerInfo | None: ...
     async def arun(

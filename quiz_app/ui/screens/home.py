@@ -128,7 +128,7 @@ class HomeScreen(AppScreen[None]):
         widget = self.query_one("#worker-status", Static)
         if runner.info is not None:
             info = runner.info
-            stopped = getattr(runner, "restarts", 0)
+            stopped = runner.restarts
             plural = "es" * (stopped != 1)
             extra = f" · {stopped} snippet process{plural} stopped (timeouts, crashes)" if stopped else ""
             widget.update(
