@@ -59,7 +59,6 @@ class _Child:
     def __init__(self, pid: int, conn: Connection) -> None:
         self.pid = pid
         self.conn = conn
-        self.ready: dict[str, Any] | None = None
 
     def close(self) -> None:
         sandbox.kill_group(self.pid)
@@ -171,7 +170,6 @@ class SnippetRunner:
         self._launcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="quiz-app-launcher")
         self.restarts = 0  # snippet processes that had to be stopped (timeout, crash, memory, cancel)
         self.zygote_starts = 0
-        self.zygote_starts_after_death = 0
 
     # -- life cycle -------------------------------------------------------------------------
     def _config(self) -> dict[str, Any]:
@@ -248,7 +246,6 @@ class SnippetRunner:
                 child.close()
                 self._fail(str(ready.get("error") or "its snippet process failed"))
                 raise _Unavailable(self._failure or "")
-            child.ready = ready
             guards = tuple(str(g) for g in ready.get("guards", ()))
             _, missing = sandbox.available()
             if not self.sandbox:
@@ -350,7 +347,6 @@ class SnippetRunner:
                 # The zygote died (killed from outside): its waiting snippet process died with it.
                 # Start another; no snippet of the learner's is to blame.
                 self._drop_zygote()
-                self.zygote_starts_after_death += 1
             if self.wait_ready() is None or self._spare is None:
                 return Outcome(status="unavailable", detail=self._failure or "the PyTorch worker is not running")
             child, self._spare = self._spare, None
