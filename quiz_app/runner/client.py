@@ -352,6 +352,7 @@ class SnippetRunner:
             child, self._spare = self._spare, None
             assert self._zygote is not None and self._info is not None
             self._serial += 1
+            self._zygote.ended.clear()  # only this child's end can be asked about from now on
             self._busy, self._cancelled = child, False
             try:
                 return self._exchange(child, self._info, code, setup, timeout, holds, memory_limit)
