@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import os
 import sys
@@ -12,19 +11,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from quiz_app import __version__, locations
+from quiz_app.players import default_player, valid_player
 
 if TYPE_CHECKING:
     from quiz_app import trust
     from quiz_app.bank import Bank
 
 COMMANDS = ("check", "stats", "where", "report", "export", "import")
-
-
-def default_player() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name (e.g. a container): a plain default
-        return "player"
 
 
 def _device_arg(parser: argparse.ArgumentParser) -> None:
@@ -46,6 +39,17 @@ def _device_arg(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _lang_arg(parser: argparse.ArgumentParser) -> None:
+    from quiz_app import i18n
+
+    parser.add_argument(
+        "--lang",
+        choices=sorted(i18n.LANGUAGES),
+        default=None,
+        help="the interface's language (default: the bank's language where one is shipped, else the locale)",
+    )
+
+
 def _play_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="quiz-app",
@@ -56,7 +60,15 @@ def _play_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("paths", nargs="*", type=Path, help="bank files or folders to play besides the bundled ones")
-    parser.add_argument("--player", default=None, help="whose scores to keep (default: your login name)")
+    parser.add_argument(
+        "--player", default=None, help="whose scores to keep (default: asked at start, last time's name offered)"
+    )
+    parser.add_argument(
+        "--shared",
+        action="store_true",
+        help="a classroom's shared data folder: always ask the name, never offer the last one",
+    )
+    _lang_arg(parser)
     _device_arg(parser)
     parser.add_argument("--version", action="version", version=f"quiz-app {__version__}")
     return parser
@@ -171,16 +183,6 @@ def run_where(argv: list[str]) -> int:
     return 0
 
 
-def valid_player(name: str) -> str | None:
-    """A player's name, trimmed; None when it is empty or holds a control character."""
-    from quiz_app.terminal_text import control_characters
-
-    name = name.strip()
-    if not name or control_characters().search(name):
-        return None
-    return name
-
-
 def run_app(argv: list[str]) -> int:
     args = _play_parser().parse_args(argv)
     if args.player is not None and valid_player(args.player) is None:
@@ -190,7 +192,9 @@ def run_app(argv: list[str]) -> int:
 
     return launch(
         paths=args.paths,
-        player=valid_player(args.player or "") or default_player(),
+        player=valid_player(args.player) if args.player is not None else None,
+        shared=args.shared,
+        language=args.lang,
         device=args.device,
         trust_all=args.trust,
         sandboxed=args.sandbox,

@@ -34,6 +34,11 @@ def trust_path() -> Path:
     return data_dir() / "trusted-banks.json"
 
 
+def last_player_path() -> Path:
+    """The name confirmed at the last start, offered at the next one (never where the folder is shared)."""
+    return data_dir() / "last-player.txt"
+
+
 def user_banks_dir() -> Path:
     """Banks a player or teacher drops in here are listed beside the bundled ones."""
     return data_dir() / "banks"

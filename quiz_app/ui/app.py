@@ -16,8 +16,9 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding
 
-from quiz_app import locations
+from quiz_app import i18n, locations, players
 from quiz_app.bank import Bank, LoadResult, load_banks
+from quiz_app.i18n import N_, _
 from quiz_app.progress import AnswerJournaled, AnswerRecord, LockWait, ProgressStore
 from quiz_app.quiz_run import QuizRun
 from quiz_app.runner import Outcome, WorkerInfo
@@ -53,29 +54,37 @@ class QuizApp(App[int]):
     SUB_TITLE = "model.eval() vs torch.no_grad()"
     CSS_PATH = "quiz.tcss"
     BINDINGS = [
-        Binding("question_mark,f1", "help", "Help", id="help", tooltip="Keys and how the quiz works"),
-        Binding("q", "quit", "Quit", id="quit", tooltip="Quit; every answer given is already saved"),
-        Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="quit-anywhere", tooltip="Quit"),
+        Binding("question_mark,f1", "help", N_("Help"), id="help", tooltip=N_("Keys and how the quiz works")),
+        Binding("q", "quit", N_("Quit"), id="quit", tooltip=N_("Quit; every answer given is already saved")),
+        Binding("ctrl+q", "quit", N_("Quit"), show=False, priority=True, id="quit-anywhere", tooltip=N_("Quit")),
     ]
 
     def __init__(
         self,
         store: ProgressStore,
         runner: Runner,
-        player: str,
+        player: str | None,
         paths: list[Path] | None = None,
         bundled: Path | None = None,
         trust_all: bool = False,
         sandboxed: bool = True,
+        shared: bool = False,
+        language: str | None = None,
     ) -> None:
         super().__init__()
+        # --lang, else the locale; a bank in a language with a catalog is played in it (see language_for).
+        self.language_override = i18n.normalise(language)
+        self.language = i18n.activate(i18n.choose(language))
+        self.shared = shared
         self.trust_all = trust_all
         self.sandboxed = sandboxed
         self.clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)  # tests move it
         self.bundled = bundled if bundled is not None else locations.bundled_banks_dir()
         self.store = store
         self.runner = runner
-        self.player = player
+        # None until the player has said who they are (the name prompt, when --player was not given).
+        self.player: str = player or ""
+        self.ask_player = player is None
         self.paths = list(paths or [])
         # Every use of the database goes through one thread, first in first out: an attempt
         # is created before its answers, the event loop never waits on SQLite, and quitting
@@ -87,13 +96,72 @@ class QuizApp(App[int]):
 
     # -- start --------------------------------------------------------------------------------
     def on_mount(self) -> None:
-        from quiz_app.ui.screens.home import HomeScreen
 
         for notice in self.store.notices:
-            self.notify(notice, title="Score database", severity="warning", timeout=15)
+            self.notify(notice, title=_("Score database"), severity="warning", timeout=15)
         self._handle_termination()
-        self.push_screen(HomeScreen())
         self.warm_up()
+        if self.ask_player:
+            self.ask_for_player(then=self.open_first_screen)
+        else:
+            self.open_first_screen()
+
+    def open_first_screen(self) -> None:
+        from quiz_app.ui.screens.home import HomeScreen
+
+        self.push_screen(HomeScreen())
+
+    # -- language -----------------------------------------------------------------------------
+    def language_for(self, bank: Bank | None) -> str:
+        """--lang, else the bank's language where a catalog is shipped, else the locale."""
+        return i18n.choose(self.language_override, bank.language if bank is not None else None)
+
+    def use_language(self, bank: Bank | None = None) -> str:
+        """Translate from now on into the language for ``bank`` (None: the app's own screens)."""
+        self.language = i18n.activate(self.language_for(bank))
+        return self.language
+
+    async def set_language(self, language: str) -> None:
+        """From the palette: the interface's language from now on, whatever the bank's (like --lang)."""
+        from quiz_app.ui.screens.home import HomeScreen
+
+        self.language_override = i18n.normalise(language)
+        self.use_language(None)
+        if isinstance(self.screen, HomeScreen):
+            await self.screen.recompose()
+        self.screen.refresh_bindings()
+        self.notify(_("Language: {name}").format(name=i18n.LANGUAGES[self.language]))
+
+    # -- who is playing -----------------------------------------------------------------------
+    @work(exclusive=True, group="player", exit_on_error=False, description="Ask who is playing")
+    async def ask_for_player(self, then: Callable[[], object] | None = None, cancellable: bool = False) -> None:
+        """The name prompt: last time's name is offered (Enter confirms it), except where the data
+        folder is shared, where nobody is offered anyone else's name."""
+        from quiz_app.ui.screens.player import PlayerScreen
+
+        known = await self.read_store(lambda store: store.players())
+        shared = self.shared or players.shared(known)
+        offered = None if shared else (players.last_player() or self.player or None)
+        name = await self.push_screen_wait(PlayerScreen(offered, shared, cancellable=cancellable))
+        if name is None:
+            if not self.player:  # backed out before any name: nothing to play as
+                self.exit(0)
+            return
+        self.player = name
+        await asyncio.to_thread(players.remember, name)
+        if then is not None:
+            then()
+
+    def switch_player(self) -> None:
+        """From the palette: ask again, then show the new player's home screen."""
+        from quiz_app.ui.screens.home import HomeScreen
+
+        def reopened() -> None:
+            for screen in self.screen_stack:
+                if isinstance(screen, HomeScreen):
+                    screen.player_changed()
+
+        self.ask_for_player(then=reopened, cancellable=True)
 
     def _handle_termination(self) -> None:
         """SIGTERM and SIGHUP (a closed terminal) quit as `q` does: the terminal is restored and
@@ -180,6 +248,7 @@ class QuizApp(App[int]):
     def _start(self, run: QuizRun) -> None:
         from quiz_app.ui.screens.quiz import QuizScreen
 
+        self.use_language(None if run.review else run.bank)
         if not run.review:  # a review spans banks: its answers are kept without an attempt
             self.start_attempt(run)
         self.push_screen(QuizScreen(run))

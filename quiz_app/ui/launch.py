@@ -12,7 +12,13 @@ from quiz_app.runner import SnippetRunner
 
 
 def launch(
-    paths: list[Path], player: str, device: str = "auto", trust_all: bool = False, sandboxed: bool = True
+    paths: list[Path],
+    player: str | None,
+    device: str = "auto",
+    trust_all: bool = False,
+    sandboxed: bool = True,
+    shared: bool = False,
+    language: str | None = None,
 ) -> int:
     if paths:  # what the command line named must load, or nothing starts: the problems, in sight
         from quiz_app.bank import load_banks
@@ -38,7 +44,16 @@ def launch(
     runner.start()  # torch imports while the first screen draws
     from quiz_app.ui.app import QuizApp
 
-    app = QuizApp(store=store, runner=runner, player=player, paths=paths, trust_all=trust_all, sandboxed=sandboxed)
+    app = QuizApp(
+        store=store,
+        runner=runner,
+        player=player,
+        paths=paths,
+        trust_all=trust_all,
+        sandboxed=sandboxed,
+        shared=shared,
+        language=language,
+    )
     try:
         app.run()
     finally:

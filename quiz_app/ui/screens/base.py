@@ -1,15 +1,33 @@
-"""What every screen of the quiz shares: typed access to the app's services."""
+"""What every screen of the quiz shares: typed access to the app's services, and keys in the
+interface's language."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, TypeVar, cast
 
-from textual.screen import Screen
+from textual.binding import ActiveBinding
+from textual.screen import ModalScreen, Screen
+
+from quiz_app.i18n import _
 
 if TYPE_CHECKING:
     from quiz_app.ui.app import QuizApp
 
 ResultType = TypeVar("ResultType")
+
+
+def translated(active: dict[str, ActiveBinding]) -> dict[str, ActiveBinding]:
+    """The footer's labels and tooltips in the active language (bindings hold the English, marked N_)."""
+    shown: dict[str, ActiveBinding] = {}
+    for key, (node, binding, enabled, tooltip) in active.items():
+        binding = dataclasses.replace(
+            binding,
+            description=_(binding.description) if binding.description else "",
+            tooltip=_(binding.tooltip) if binding.tooltip else "",
+        )
+        shown[key] = ActiveBinding(node, binding, enabled, _(tooltip) if tooltip else tooltip)
+    return shown
 
 
 class AppScreen(Screen[ResultType]):
@@ -18,3 +36,19 @@ class AppScreen(Screen[ResultType]):
     @property
     def quiz_app(self) -> QuizApp:
         return cast("QuizApp", self.app)
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        return translated(super().active_bindings)
+
+
+class AppModal(ModalScreen[ResultType]):
+    """A dialog of quiz-app, its keys in the interface's language."""
+
+    @property
+    def quiz_app(self) -> QuizApp:
+        return cast("QuizApp", self.app)
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        return translated(super().active_bindings)

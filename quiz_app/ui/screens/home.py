@@ -60,11 +60,19 @@ class HomeScreen(AppScreen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        player = Text(f"Player: {self.quiz_app.player}   ·   choose a bank, then Enter")
-        self.query_one("#player", Static).update(player)
+        self.show_player()
         self.query_one("#banks", DataTable).loading = True
         self.show_worker()
         self.load()
+
+    def show_player(self) -> None:
+        player = Text(f"Player: {self.quiz_app.player}   ·   choose a bank, then Enter")
+        self.query_one("#player", Static).update(player)
+
+    def player_changed(self) -> None:
+        """Another player took the seat: their name, their history, their reviews."""
+        self.show_player()
+        self.load(reload=False)
 
     def on_screen_resume(self) -> None:
         self.show_worker()  # the count of stopped snippet processes may have changed
