@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from quiz_app.bank import Bank, Question, Verdict
-from quiz_app.progress import AnswerRecord, MisconceptionMark
+from quiz_app.progress import AnswerRecord, MisconceptionMark, UnfinishedAttempt
 
 
 def response_text(question: Question, response: str | bool | Iterable[str]) -> str:
@@ -82,6 +82,8 @@ class QuizRun:
     ended: float | None = None
     # A review session's questions come from several banks: session id -> (home bank, question).
     homes: Mapping[str, tuple[Bank, Question]] = field(default_factory=dict)
+    # Set when the run was left unfinished before and goes on here: the question it went on at.
+    resumed_at: int | None = None
 
     def __post_init__(self) -> None:
         if not self.questions:
@@ -153,3 +155,24 @@ class QuizRun:
 
     def retry_missed(self) -> QuizRun:
         return QuizRun(self.bank, tuple(self.missed()), retry=True, homes=self.homes)
+
+
+def resumed(bank: Bank, unfinished: UnfinishedAttempt) -> QuizRun | None:
+    """The run left unfinished, going on at its first unanswered question, with its answers
+    counted. None where it cannot go on: the bank's questions changed in number since, or every
+    question of it is answered."""
+    if unfinished.total != len(bank.questions):
+        return None
+    by_id = {question.id: question for question in bank.questions}
+    run = QuizRun(bank, attempt_id=unfinished.attempt_id)
+    for stored in unfinished.answers:
+        question = by_id.get(stored.question_id)
+        if question is None:
+            continue
+        verdict = Verdict.UNGRADED if stored.correct is None else Verdict.CORRECT if stored.correct else Verdict.WRONG
+        run.record(Result(question, stored.answer, verdict, stored.seconds))
+    run.index = next((i for i, question in enumerate(run.questions) if question.id not in run.results), run.total)
+    if run.finished:
+        return None
+    run.resumed_at = run.index
+    return run

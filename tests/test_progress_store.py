@@ -41,8 +41,10 @@ def play(
     at: datetime = T0,
     player: str = "ada",
     bank: str = "basics",
+    finish: bool | None = None,
 ) -> int:
-    """One attempt answering q0, q1, ... with the given verdicts, a minute apart."""
+    """One attempt answering q0, q1, ... with the given verdicts, a minute apart. It is finished,
+    as the app finishes one, when every question is answered (``finish`` says otherwise)."""
     attempt = store.start_attempt(player, bank, total or len(results), retry=retry)
     for i, correct in enumerate(results):
         store.record_answer(
@@ -55,6 +57,8 @@ def play(
                 answered_at=at + timedelta(minutes=i),
             )
         )
+    if finish or (finish is None and len(results) >= (total or len(results))):
+        store.finish_attempt(attempt)
     return attempt
 
 
@@ -236,27 +240,32 @@ def test_bank_history_is_none_without_a_full_attempt_with_answers(store):
 def test_bank_history_last_and_best_attempts(store):
     play(store, [True, False, False, True], at=T0)  # 2/4
     play(store, [True, True, True, None], at=T0 + timedelta(days=1))  # 3/4, one not graded
-    unfinished = play(store, [False], total=4, at=T0 + timedelta(days=2))  # 0/4, abandoned
+    unfinished = play(store, [False], total=4, at=T0 + timedelta(days=2))  # 0/4, left after one question
     play(store, [True, True, True, True], retry=True, at=T0 + timedelta(days=3))  # not counted
     play(store, [True] * 4, at=T0, bank="other")  # another bank
     play(store, [True] * 4, at=T0, player="bob")  # another player
+    # The run left unfinished is neither Last nor Best.
     assert store.bank_history("ada", "basics") == BankHistory(
-        attempts=3,
-        last_correct=0,
+        attempts=2,
+        last_correct=3,
         last_total=4,
-        last_played=T0 + timedelta(days=2),
+        last_played=T0 + timedelta(days=1, minutes=3),
         best_correct=3,
         best_total=4,
     )
-    # Finishing changes nothing about the score.
+    left = store.unfinished_attempt("ada", "basics")
+    assert left is not None and (left.attempt_id, left.answered, left.total) == (unfinished, 1, 4)
+    assert [(a.question_id, a.correct) for a in left.answers] == [("q0", False)]
+    # Once finished (every question answered, or an exam's time up), it is scored.
     store.finish_attempt(unfinished)
     history = store.bank_history("ada", "basics")
-    assert history is not None and (history.last_correct, history.best_correct) == (0, 3)
+    assert history is not None and (history.attempts, history.last_correct, history.best_correct) == (3, 0, 3)
+    assert store.unfinished_attempt("ada", "basics") is None
 
 
 def test_best_attempt_compares_ratios_not_counts(store):
     play(store, [True, True, True, False, False, False], at=T0)  # 3/6 = 50 %
-    play(store, [True, True], total=3, at=T0 + timedelta(hours=1))  # 2/3 = 67 %
+    play(store, [True, True], total=3, at=T0 + timedelta(hours=1), finish=True)  # 2/3 = 67 % (time was up)
     play(store, [False], at=T0 + timedelta(hours=2))  # 0/1
     history = store.bank_history("ada", "basics")
     assert history is not None
@@ -771,5 +780,5 @@ def test_the_progress_package_imports_no_ui_no_torch_and_no_other_layer():
     modules = json.loads(result.stdout)
     assert not [m for m in modules if m.split(".")[0] in ("textual", "torch", "rich")]
     ours = {m for m in modules if m.split(".")[0] == "quiz_app"}
-    allowed = {"quiz_app", "quiz_app.locations"}
+    allowed = {"quiz_app", "quiz_app.locations", "quiz_app.i18n"}  # i18n: gettext only, for `stats` text
     assert {m for m in ours if not m.startswith("quiz_app.progress")} <= allowed

@@ -16,6 +16,8 @@ from quiz_app.progress.records import (
     MisconceptionMark,
     MisconceptionStatus,
     QuestionRate,
+    StoredAnswer,
+    UnfinishedAttempt,
 )
 from quiz_app.progress.store import ProgressStore
 from quiz_app.progress.waiting import LockWait, WaitListener
@@ -31,6 +33,8 @@ __all__ = [
     "ProgressStore",
     "QuestionRate",
     "StoreError",
+    "StoredAnswer",
+    "UnfinishedAttempt",
     "WaitListener",
     "schema",
 ]

@@ -6,16 +6,25 @@ from __future__ import annotations
 import sqlite3
 from fractions import Fraction
 
-from quiz_app.progress.records import BankHistory, BankTotals, MisconceptionStatus, QuestionRate, parse_stamp
+from quiz_app.progress.records import (
+    BankHistory,
+    BankTotals,
+    MisconceptionStatus,
+    QuestionRate,
+    StoredAnswer,
+    UnfinishedAttempt,
+    parse_stamp,
+)
 
 
 def bank_history(conn: sqlite3.Connection, player: str, bank_id: str) -> BankHistory | None:
+    """Finished full attempts only: one left before its end is not scored."""
     rows = conn.execute(
         "SELECT a.id, a.total_questions, COALESCE(SUM(s.correct), 0), MAX(s.answered_at)"
         " FROM attempts AS a JOIN answers AS s ON s.attempt_id = a.id"
-        " WHERE a.player = ? AND a.bank_id = ? AND a.retry = 0"
+        " WHERE a.player = ? AND a.bank_id = ? AND a.retry = 0 AND a.finished_at IS NOT NULL"
         # Grouped by id (unique); total_questions first, so that the groups come in the
-        # covering index's order and need no sorting.
+        # index's order and need no sorting.
         " GROUP BY a.total_questions, a.id",
         (player, bank_id),
     ).fetchall()
@@ -31,6 +40,29 @@ def bank_history(conn: sqlite3.Connection, player: str, bank_id: str) -> BankHis
         best_correct=best[2],
         best_total=best[1],
     )
+
+
+def unfinished_attempt(conn: sqlite3.Connection, player: str, bank_id: str) -> UnfinishedAttempt | None:
+    """The player's latest full attempt at the bank that holds an answer, if it was left before its end."""
+    row = conn.execute(
+        "SELECT a.id, a.total_questions, a.finished_at FROM attempts AS a"
+        " WHERE a.player = ? AND a.bank_id = ? AND a.retry = 0"
+        " AND EXISTS (SELECT 1 FROM answers AS s WHERE s.attempt_id = a.id) ORDER BY a.id DESC LIMIT 1",
+        (player, bank_id),
+    ).fetchone()
+    if row is None or row[2] is not None:
+        return None
+    answers = conn.execute(
+        "SELECT question_id, answer, correct, seconds FROM answers WHERE attempt_id = ? ORDER BY answered_at, id",
+        (row[0],),
+    ).fetchall()
+    if not answers:
+        return None
+    given = {
+        qid: StoredAnswer(qid, answer, None if correct is None else bool(correct), seconds)
+        for qid, answer, correct, seconds in answers
+    }
+    return UnfinishedAttempt(attempt_id=row[0], total=row[1], answers=tuple(given.values()))
 
 
 def bank_totals(conn: sqlite3.Connection, player: str) -> list[BankTotals]:

@@ -57,6 +57,29 @@ class BankHistory:
 
 
 @dataclass(frozen=True)
+class StoredAnswer:
+    """One answer as kept: the response as stored (``B``, ``A, C``, ``true``, the text typed)."""
+
+    question_id: str
+    answer: str
+    correct: bool | None
+    seconds: float
+
+
+@dataclass(frozen=True)
+class UnfinishedAttempt:
+    """A full attempt left before its last question: what was answered, to resume after it."""
+
+    attempt_id: int
+    total: int
+    answers: tuple[StoredAnswer, ...]
+
+    @property
+    def answered(self) -> int:
+        return len(self.answers)
+
+
+@dataclass(frozen=True)
 class BankTotals:
     """Every answer a player gave in one bank: ``answered`` counts ungraded answers too."""
 

@@ -41,6 +41,7 @@ from quiz_app.progress.records import (
     BankTotals,
     MisconceptionStatus,
     QuestionRate,
+    UnfinishedAttempt,
     check_record,
     now,
     require_text,
@@ -180,12 +181,17 @@ class ProgressStore:
     # -- reading ---------------------------------------------------------------------------
 
     def bank_history(self, player: str, bank_id: str) -> BankHistory | None:
-        """Scores of the player's full attempts at a bank; None if none recorded an answer.
+        """Scores of the player's finished full attempts at a bank; None if none was finished.
 
-        An attempt scores its correct answers out of its ``total_questions``, whether it was
-        finished or not. The last attempt is the one answered most recently.
+        An attempt scores its correct answers out of its ``total_questions``. One left before
+        its end is not counted (see ``unfinished_attempt``). The last attempt is the one
+        answered most recently.
         """
         return self._read(lambda conn: queries.bank_history(conn, player, bank_id), None)
+
+    def unfinished_attempt(self, player: str, bank_id: str) -> UnfinishedAttempt | None:
+        """The player's latest full attempt at the bank when it was left before its end, with its answers."""
+        return self._read(lambda conn: queries.unfinished_attempt(conn, player, bank_id), None)
 
     def bank_totals(self, player: str) -> list[BankTotals]:
         """One line per bank the player answered in, by bank id (retries included)."""

@@ -14,8 +14,8 @@ from textual.widgets import DataTable, Footer, Header, Markdown, Static
 
 from quiz_app import review
 from quiz_app.bank import Bank, Problem
-from quiz_app.progress import BankHistory
-from quiz_app.quiz_run import QuizRun
+from quiz_app.progress import BankHistory, UnfinishedAttempt
+from quiz_app.quiz_run import QuizRun, resumed
 from quiz_app.review import DueQuestions
 from quiz_app.ui.screens.base import AppScreen
 from quiz_app.ui.screens.problems import ProblemsScreen
@@ -36,12 +36,20 @@ class HomeScreen(AppScreen[None]):
         Binding("enter", "play", "Play", id="play", tooltip="Play the highlighted bank"),
         Binding("f5", "reload", "Reload", id="reload", tooltip="Load the banks again (after editing a file)"),
         Binding("v", "review", "Review", id="review", tooltip="Play the questions due for review, across all banks"),
+        Binding(
+            "s",
+            "start_over",
+            "Start over",
+            id="start-over",
+            tooltip="Play the highlighted bank from its first question (its unfinished run stays unscored)",
+        ),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self._opened_direct = False
         self.due: DueQuestions | None = None
+        self.unfinished: dict[str, UnfinishedAttempt] = {}
 
     @property
     def banks(self) -> list[Bank]:
@@ -87,6 +95,10 @@ class HomeScreen(AppScreen[None]):
         player = app.player
         banks = list(self.banks)
         histories = await app.read_store(lambda store: {bank.id: store.bank_history(player, bank.id) for bank in banks})
+        unfinished = await app.read_store(
+            lambda store: {bank.id: store.unfinished_attempt(player, bank.id) for bank in banks}
+        )
+        self.unfinished = {bank_id: run for bank_id, run in unfinished.items() if run is not None}
         self.fill(histories)
         now = app.clock()
         cards = await app.read_store(lambda store: store.due_cards(player, now))
@@ -111,6 +123,11 @@ class HomeScreen(AppScreen[None]):
         for bank in self.banks:
             last, best, played = history_cells(histories.get(bank.id))
             title = Text(bank.title)
+            left = self.unfinished.get(bank.id)
+            if left is not None:
+                done = f" · {left.answered} of {left.total} done"
+                title.truncate(max(4, title_width - len(done)), overflow="ellipsis")
+                title.append(done, style="italic")
             title.truncate(title_width, overflow="ellipsis")  # cell-aware: CJK titles stay aligned
             table.add_row(title, str(len(bank.questions)), last, best, played, key=bank.id)
         for path, problems in self.broken():
@@ -154,7 +171,14 @@ class HomeScreen(AppScreen[None]):
         if bank is not None:
             about = (bank.description or "").strip() or f"{len(bank.questions)} questions."
             text = f"**{bank.title}** (`{bank.id}`, {bank.language})\n\n{about}"
+            left = self.unfinished.get(bank.id)
+            if left is not None:
+                text += (
+                    f"\n\n*Unfinished: {left.answered} of {left.total} done.* Enter goes on at the first "
+                    "unanswered question; S starts over."
+                )
         self.query_one("#bank-description", Markdown).update(text)
+        self.refresh_bindings()  # Start over is offered only for a bank left unfinished
 
     def broken(self) -> list[tuple[str, list[Problem]]]:
         """Bank files that did not load, each with its problems in line order."""
@@ -174,7 +198,9 @@ class HomeScreen(AppScreen[None]):
         table = self.query_one("#banks", DataTable)
         bank = self.current_bank()
         if bank is not None:
-            self.quiz_app.play(QuizRun(bank))
+            left = self.unfinished.get(bank.id)
+            run = resumed(bank, left) if left is not None else None
+            self.quiz_app.play(run or QuizRun(bank))
         elif table.row_count and table.cursor_row >= len(self.banks):
             path, problems = self.broken()[table.cursor_row - len(self.banks)]
             self.app.push_screen(ProblemsScreen(path, problems))
@@ -191,6 +217,9 @@ class HomeScreen(AppScreen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "review":
             return bool(self.due and self.due.items)  # hidden when nothing is due
+        if action == "start_over":  # shown only where there is something to start over
+            bank = self.current_bank()
+            return bank is not None and bank.id in self.unfinished
         return True
 
     def action_review(self) -> None:
@@ -201,6 +230,11 @@ class HomeScreen(AppScreen[None]):
             self.notify("Nothing is due for review.")
             return
         self.quiz_app.play(QuizRun(session.bank, homes=session.homes))
+
+    def action_start_over(self) -> None:
+        bank = self.current_bank()
+        if bank is not None:
+            self.quiz_app.play(QuizRun(bank))
 
     def action_reload(self) -> None:
         self.load(reload=True)

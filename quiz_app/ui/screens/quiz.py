@@ -101,6 +101,12 @@ class QuizScreen(AppScreen[None]):
 
     async def on_mount(self) -> None:
         await self.ask()
+        if self.quiz.resumed_at is not None:
+            self.notify(
+                f"Going on at question {self.quiz.resumed_at + 1} of {self.quiz.total}: "
+                f"{self.quiz.answered} answered before. To start over, leave (Escape) and press S.",
+                timeout=8,
+            )
 
     @property
     def view(self) -> QuestionView:
@@ -215,6 +221,8 @@ class QuizScreen(AppScreen[None]):
         device = outcome.device if outcome is not None and outcome.device else (info.device if info else None)
         record = answer_record(self.quiz, question, self.response, verdict, self.seconds, self.quiz_app.player, device)
         self.quiz_app.record(record, self.quiz)
+        if self.quiz.answered >= self.quiz.total:  # every question answered: the run is finished
+            self.quiz_app.finish_attempt(self.quiz)
         self.query_one(ProgressLine).refresh_line()
 
     async def action_next(self) -> None:
@@ -224,12 +232,12 @@ class QuizScreen(AppScreen[None]):
         else:
             from quiz_app.ui.screens.summary import SummaryScreen
 
-            self.quiz_app.finish_attempt(self.quiz)
             self.app.switch_screen(SummaryScreen(self.quiz))
 
     def action_leave(self) -> None:
+        """Back to the banks. A run left before its end stays unfinished: it is not scored, and
+        opening the bank again goes on at its first unanswered question."""
         self.finalise()
-        self.quiz_app.finish_attempt(self.quiz)
         self.dismiss()
 
     def finalise(self) -> None:
