@@ -79,6 +79,7 @@ def test_stats_data_has_banks_then_questions(played):
             },
         ],
         "misconceptions": [],  # no question of these offered one
+        "retention": [],  # no review of a due question yet
     }
 
 
@@ -90,7 +91,7 @@ def test_stats_data_is_json_ready(played):
 
 
 def test_stats_data_for_a_player_without_answers(played):
-    assert stats_data(played, "nobody") == {"player": "nobody", "banks": [], "misconceptions": []}
+    assert stats_data(played, "nobody") == {"player": "nobody", "banks": [], "misconceptions": [], "retention": []}
 
 
 def test_format_stats_shows_bank_totals_then_question_rates(played):

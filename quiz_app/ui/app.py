@@ -6,15 +6,16 @@ import asyncio
 import dataclasses
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.screen import Screen
 
 from quiz_app import i18n, locations, players
 from quiz_app.bank import Bank, LoadResult, load_banks
@@ -22,6 +23,9 @@ from quiz_app.i18n import N_, _
 from quiz_app.progress import AnswerJournaled, AnswerRecord, LockWait, ProgressStore
 from quiz_app.quiz_run import QuizRun
 from quiz_app.runner import Outcome, WorkerInfo
+
+if TYPE_CHECKING:
+    from quiz_app.ui.screens.home import HomeScreen
 
 T = TypeVar("T")
 
@@ -153,8 +157,11 @@ class QuizApp(App[int]):
             then()
 
     def switch_player(self) -> None:
-        """From the palette: ask again, then show the new player's home screen."""
+        """From the palette: back to the banks (a run under way is left unfinished, its answers
+        kept under the player who gave them), ask again, then show the new player's home screen."""
         from quiz_app.ui.screens.home import HomeScreen
+
+        self.go_home()
 
         def reopened() -> None:
             for screen in self.screen_stack:
@@ -249,7 +256,7 @@ class QuizApp(App[int]):
         from quiz_app.ui.screens.quiz import QuizScreen
 
         self.use_language(None if run.review else run.bank)
-        if not run.review:  # a review spans banks: its answers are kept without an attempt
+        if not run.review and run.attempt_id is None:  # a review spans banks: its answers are kept without an attempt
             self.start_attempt(run)
         self.push_screen(QuizScreen(run))
 
@@ -324,6 +331,48 @@ class QuizApp(App[int]):
     def flush_writes(self) -> None:
         """Block until every write asked for so far is committed (at shutdown)."""
         self._store_thread.submit(lambda: None).result()
+
+    # -- the command palette ------------------------------------------------------------------
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        from quiz_app.ui.commands import app_commands
+
+        if not self.player:  # the name comes first
+            yield SystemCommand(_("Quit"), _("Quit; every answer given is already saved"), self.action_quit)
+            return
+        yield from app_commands(self)
+
+    def go_home(self) -> HomeScreen | None:
+        """Back to the banks from wherever the player is (answers given are kept, as Escape keeps them)."""
+        from quiz_app.ui.screens.home import HomeScreen
+
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen):
+            finalise = getattr(self.screen, "finalise", None)
+            if finalise is not None:
+                finalise()
+            self.pop_screen()
+        return self.screen if isinstance(self.screen, HomeScreen) else None
+
+    def open_bank(self, bank: Bank) -> None:
+        home = self.go_home()
+        if home is not None:
+            home.open(bank)
+
+    def open_review(self) -> None:
+        home = self.go_home()
+        if home is not None:
+            home.action_review()
+
+    def open_stats(self) -> None:
+        from quiz_app.ui.screens.stats import StatsScreen
+
+        if not isinstance(self.screen, StatsScreen):
+            self.push_screen(StatsScreen())
+
+    def open_report(self) -> None:
+        from quiz_app.ui.screens.report import ReportScreen
+
+        if not isinstance(self.screen, ReportScreen):
+            self.push_screen(ReportScreen())
 
     # -- actions ------------------------------------------------------------------------------
     def action_help(self) -> None:

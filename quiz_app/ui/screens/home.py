@@ -34,7 +34,11 @@ def history_cells(history: BankHistory | None) -> tuple[str, str, str]:
 class HomeScreen(AppScreen[None]):
     BINDINGS = [
         Binding("enter", "play", "Play", id="play", tooltip="Play the highlighted bank"),
-        Binding("f5", "reload", "Reload", id="reload", tooltip="Load the banks again (after editing a file)"),
+        Binding(
+            "f5", "reload", "Reload", show=False, id="reload", tooltip="Load the banks again (after editing a file)"
+        ),
+        Binding("t", "stats", "Stats", id="stats", tooltip="Your scores over time and what you remember, per tag"),
+        Binding("r", "report", "Report", id="report", tooltip="The class report: every player's answers, per question"),
         Binding("v", "review", "Review", id="review", tooltip="Play the questions due for review, across all banks"),
         Binding(
             "s",
@@ -198,9 +202,7 @@ class HomeScreen(AppScreen[None]):
         table = self.query_one("#banks", DataTable)
         bank = self.current_bank()
         if bank is not None:
-            left = self.unfinished.get(bank.id)
-            run = resumed(bank, left) if left is not None else None
-            self.quiz_app.play(run or QuizRun(bank))
+            self.open(bank)
         elif table.row_count and table.cursor_row >= len(self.banks):
             path, problems = self.broken()[table.cursor_row - len(self.banks)]
             self.app.push_screen(ProblemsScreen(path, problems))
@@ -231,10 +233,22 @@ class HomeScreen(AppScreen[None]):
             return
         self.quiz_app.play(QuizRun(session.bank, homes=session.homes))
 
+    def open(self, bank: Bank) -> None:
+        """Play the bank: its unfinished run goes on where it was left, else a new run starts."""
+        left = self.unfinished.get(bank.id)
+        run = resumed(bank, left) if left is not None else None
+        self.quiz_app.play(run or QuizRun(bank))
+
     def action_start_over(self) -> None:
         bank = self.current_bank()
         if bank is not None:
             self.quiz_app.play(QuizRun(bank))
+
+    def action_stats(self) -> None:
+        self.quiz_app.open_stats()
+
+    def action_report(self) -> None:
+        self.quiz_app.open_report()
 
     def action_reload(self) -> None:
         self.load(reload=True)

@@ -1,0 +1,113 @@
+"""The command palette offers the app's own commands, and each one does what it says."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from textual.command import CommandPalette
+from textual.widgets import Static
+
+from quiz_app.progress import ProgressStore
+from quiz_app.runner import SnippetRunner
+from quiz_app.ui.app import QuizApp
+from quiz_app.ui.screens.help import HelpScreen
+from quiz_app.ui.screens.home import HomeScreen
+from quiz_app.ui.screens.player import PlayerScreen
+from quiz_app.ui.screens.quiz import QuizScreen
+from quiz_app.ui.screens.report import ReportScreen
+from quiz_app.ui.screens.stats import StatsScreen
+
+BANKS = Path(__file__).parent / "banks"
+
+
+@pytest.fixture
+def store(quiz_home: Path) -> Iterator[ProgressStore]:
+    with ProgressStore.open(quiz_home / "progress.sqlite3") as opened:
+        yield opened
+
+
+async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def command(pilot, words: str, wait: bool = True) -> None:  # type: ignore[no-untyped-def]
+    """Open the palette, type, and run the first match (``wait``: for the workers it starts)."""
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, CommandPalette)
+    await pilot.press(*words)
+    for _ in range(50):
+        await pilot.pause(0.02)
+        if pilot.app.screen.query("CommandList Option, CommandList .option-list--option"):
+            break
+    await pilot.press("enter")
+    await pilot.pause()
+    if wait:
+        await settle(pilot)
+
+
+def titles(app: QuizApp) -> list[str]:
+    return [cmd.title for cmd in app.get_system_commands(app.screen)]
+
+
+async def test_the_palette_lists_the_apps_commands(store: ProgressStore, runner: SnippetRunner) -> None:
+    app = QuizApp(
+        store=store, runner=runner, player="ada", paths=[BANKS, BANKS.parent / "banks_zh"], bundled=BANKS / "none"
+    )
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("escape")  # the one named bank opened at once: back to the list
+        await settle(pilot)
+        found = titles(app)
+        assert {"Review", "Stats", "Class report", "Switch player", "Help", "Language: 中文（简体）", "Quit"} <= set(
+            found
+        )
+        assert [t for t in found if t.startswith("Open bank: ")] == [f"Open bank: {b.title}" for b in app.banks.banks]
+        assert "Language: English" not in found  # the language in use is not offered
+
+
+async def test_palette_commands_open_their_screens(store: ProgressStore, runner: SnippetRunner) -> None:
+    app = QuizApp(store=store, runner=runner, player="ada", paths=[BANKS], bundled=BANKS / "none")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await command(pilot, "Stats")
+        assert isinstance(app.screen, StatsScreen)
+        await command(pilot, "Class report")
+        assert isinstance(app.screen, ReportScreen)
+        await command(pilot, "Help")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await command(pilot, "Open bank: Every question type")  # from the report: home, then the bank
+        assert isinstance(app.screen, QuizScreen)
+        assert [type(s) for s in app.screen_stack[1:]] == [HomeScreen, QuizScreen]
+        await command(pilot, "Switch player", wait=False)  # the prompt's worker waits for the name
+        for _ in range(50):
+            await pilot.pause(0.02)
+            if isinstance(app.screen, PlayerScreen):
+                break
+        assert isinstance(app.screen, PlayerScreen)
+        await pilot.press("escape")  # cancellable here: still ada
+        await pilot.pause()
+        assert app.player == "ada"
+        assert isinstance(app.screen, HomeScreen)  # the run was left first: answers stay under who gave them
+
+
+async def test_switching_player_shows_the_new_players_home(store: ProgressStore, runner: SnippetRunner) -> None:
+    app = QuizApp(store=store, runner=runner, player="ada", paths=[BANKS], bundled=BANKS / "none")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        app.switch_player()
+        for _ in range(50):
+            await pilot.pause(0.02)
+            if isinstance(app.screen, PlayerScreen) and app.screen.query("#player-name"):
+                break
+        await pilot.press("ctrl+a", "ctrl+k", *"mei", "enter")
+        for _ in range(50):
+            await pilot.pause(0.02)
+            if isinstance(app.screen, HomeScreen) and "mei" in str(app.screen.query_one("#player", Static).render()):
+                break
+        assert app.player == "mei"
+        assert "Player: mei" in str(app.screen.query_one("#player", Static).render())
