@@ -111,3 +111,16 @@ async def test_switching_player_shows_the_new_players_home(store: ProgressStore,
                 break
         assert app.player == "mei"
         assert "Player: mei" in str(app.screen.query_one("#player", Static).render())
+
+
+async def test_a_seat_of_quiz_app_serve_shows_no_other_players_answers(
+    store: ProgressStore, runner: SnippetRunner
+) -> None:
+    app = QuizApp(store=store, runner=runner, player="ada", paths=[BANKS], bundled=BANKS / "none", served=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert not {"Class report", "Switch player"} & set(titles(app))
+        assert "report" not in {b.binding.action for b in app.screen.active_bindings.values()}
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)

@@ -115,6 +115,10 @@ async def test_shared_flag_asks_even_on_a_fresh_folder(store: ProgressStore, run
     async with app.run_test(size=(80, 24)) as pilot:
         await until(pilot, lambda: asked(app))
         assert app.screen.query_one("#player-name", Input).value == ""
+        await pilot.press(*"mei", "enter")
+        await until(pilot, lambda: isinstance(app.screen, HomeScreen))
+        assert app.player == "mei"
+    assert players.last_player() == "lin"  # a shared seat remembers nobody for the next student
 
 
 async def test_escape_at_the_first_prompt_quits_without_playing(store: ProgressStore, runner: SnippetRunner) -> None:

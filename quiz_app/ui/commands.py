@@ -25,10 +25,13 @@ def app_commands(app: QuizApp) -> Iterable[SystemCommand]:
         )
     yield SystemCommand(_("Review"), _("Play the questions due for review, across all banks"), app.open_review)
     yield SystemCommand(_("Stats"), _("Your scores over time and what you remember, per tag"), app.open_stats)
-    yield SystemCommand(
-        _("Class report"), _("Every player's answers: per question, per student, the beliefs shown"), app.open_report
-    )
-    yield SystemCommand(_("Switch player"), _("Play under another name"), app.switch_player)
+    if not app.served:  # a student's seat in the browser shows only the student's own answers
+        yield SystemCommand(
+            _("Class report"),
+            _("Every player's answers: per question, per student, the beliefs shown"),
+            app.open_report,
+        )
+        yield SystemCommand(_("Switch player"), _("Play under another name"), app.switch_player)
     yield SystemCommand(_("Help"), _("Keys and how the quiz works"), app.action_help)
     for code, name in i18n.LANGUAGES.items():
         if code != app.language:
