@@ -362,15 +362,20 @@ def test_an_older_database_is_upgraded_and_keeps_its_rows(db):
     assert raw_rows(db, "PRAGMA user_version") == [(1,)]
 
     with ProgressStore.open(db) as upgraded:
+        # One of its two questions answered: an unfinished run (version 7), kept and resumable.
+        assert upgraded.bank_history("ada", "basics") is None
+        left = upgraded.unfinished_attempt("ada", "basics")
+        assert left is not None and (left.attempt_id, left.answered, left.total) == (7, 1, 2)
+        upgraded.record_answer(rec(attempt_id=7, question_id="q2", answered_at=T0))
+        upgraded.finish_attempt(7)
         assert upgraded.bank_history("ada", "basics") == BankHistory(
             attempts=1,
-            last_correct=1,
+            last_correct=2,
             last_total=2,
-            last_played=datetime(2026, 1, 2, 3, 5, tzinfo=timezone.utc),
-            best_correct=1,
+            last_played=T0,
+            best_correct=2,
             best_total=2,
         )
-        upgraded.record_answer(rec(attempt_id=7))
     assert raw_rows(db, "PRAGMA user_version") == [(schema.LATEST_VERSION,)]
     indexes = {r[0] for r in raw_rows(db, "SELECT name FROM sqlite_master WHERE type='index'")}
     assert "answers_by_player_bank" in indexes
@@ -782,3 +787,32 @@ def test_the_progress_package_imports_no_ui_no_torch_and_no_other_layer():
     ours = {m for m in modules if m.split(".")[0] == "quiz_app"}
     allowed = {"quiz_app", "quiz_app.locations", "quiz_app.i18n"}  # i18n: gettext only, for `stats` text
     assert {m for m in ours if not m.startswith("quiz_app.progress")} <= allowed
+
+
+def test_version_7_unfinishes_runs_left_early_and_finishes_runs_fully_answered(db):
+    """Before version 7, leaving a bank stamped its attempt finished: those runs become
+    unfinished (not scored, resumable); a run answered in full but never stamped is finished."""
+    conn = sqlite3.connect(db, isolation_level=None)
+    schema.migrate(conn, schema.MIGRATIONS[:6])
+    stamp = "2026-01-02T03:04:05.000000+00:00"
+    for attempt, finished in ((1, stamp), (2, None), (3, stamp)):
+        conn.execute(
+            "INSERT INTO attempts (id, player, bank_id, total_questions, retry, started_at, finished_at)"
+            " VALUES (?, 'ada', 'basics', 2, 0, ?, ?)",
+            (attempt, stamp, finished),
+        )
+    answers = [(1, "q1"), (2, "q1"), (2, "q2"), (3, "q1"), (3, "q2")]  # 1: left after one of two
+    for n, (attempt, question) in enumerate(answers):
+        conn.execute(
+            "INSERT INTO answers (attempt_id, player, bank_id, question_id, question_hash, answer, correct, seconds,"
+            " device, answered_at, uid) VALUES (?, 'ada', 'basics', ?, 'ff', 'A', 1, 1.0, 'cpu', ?, ?)",
+            (attempt, question, f"2026-01-02T03:0{5 + n}:00.000000+00:00", f"{n:032x}"),
+        )
+    conn.close()
+    with ProgressStore.open(db) as upgraded:
+        history = upgraded.bank_history("ada", "basics")
+        assert history is not None and history.attempts == 2  # 2 (now finished) and 3
+    finished = dict(raw_rows(db, "SELECT id, finished_at FROM attempts ORDER BY id"))
+    assert finished[1] is None
+    assert finished[2] == "2026-01-02T03:07:00.000000+00:00"  # its last answer
+    assert finished[3] == stamp

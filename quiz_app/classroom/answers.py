@@ -22,11 +22,10 @@ from quiz_app.progress.class_queries import (
     ClassAnswer,
     MarkTally,
     ResponseTally,
+    all_attempt_tallies,
     counted_answers,
     iter_answers,
     known_uids,
-    mark_tallies,
-    response_tallies,
 )
 from quiz_app.progress.records import stamp
 
@@ -183,7 +182,7 @@ def tallies(store: ProgressStore, selection: Selection, extra: Sequence[ClassAns
     Read = tuple[list[ResponseTally], list[MarkTally], set[str]]
 
     def read(conn: sqlite3.Connection) -> Read:
-        return response_tallies(conn, where), mark_tallies(conn, where), known_uids(conn, (a.uid for a in files))
+        return (*all_attempt_tallies(conn, where), known_uids(conn, (a.uid for a in files)))
 
     nothing: Read = ([], [], set())
     responses, marks, known = store.with_connection(read, nothing)

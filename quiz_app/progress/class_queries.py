@@ -4,8 +4,11 @@ Every function takes a connection handed out by :meth:`ProgressStore.with_connec
 only reads. The report counts one answer per student and question (the first or the last):
 that choice is made in one pass over the covering index ``answers_by_player_bank`` (player,
 bank, question, correct, answered_at, and the row id), so at 1M answers only the few thousand
-answers counted are read from the table. ``--attempts all`` groups the answers in SQL by
-student, question and response, so Python never loops over a million rows.
+answers counted are read from the table. ``--attempts all`` reads the tallies that schema
+version 6 keeps as answers are stored (per student, question, verdict and response; and the
+misconceptions revealed), about 31,000 rows at 1M answers; with ``since``, or from an older
+database, it groups every answer in SQL instead, to the same figures. Python never loops over
+a million rows.
 
 A database older than schema version 4 has no uids and no misconception marks: its answers
 get a uid made from the row id (``local-<id>``, unique on this machine only: ``export``
@@ -17,6 +20,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from quiz_app.progress.records import MisconceptionMark
 
@@ -156,9 +160,12 @@ def iter_answers(conn: sqlite3.Connection, where: AnswerFilter) -> Iterator[Clas
     return _answers(conn.execute(f"SELECT {columns} FROM answers AS a{marks}{clause} ORDER BY a.id", params))
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ResponseTally:
-    """Answers one player gave one question with one response and verdict (``--attempts all``)."""
+    """Answers one player gave one question with one response and verdict (``--attempts all``).
+
+    Not frozen: a report over 1M answers makes about 31,000, and a frozen one takes 3x as long
+    to make."""
 
     player: str
     bank_id: str
@@ -167,16 +174,6 @@ class ResponseTally:
     correct: bool | None
     count: int
     seconds: float
-
-
-def response_tallies(conn: sqlite3.Connection, where: AnswerFilter) -> list[ResponseTally]:
-    clause, params = where.sql()
-    rows = conn.execute(
-        "SELECT a.player, a.bank_id, a.question_id, a.answer, a.correct, count(*), total(a.seconds)"
-        f" FROM answers AS a{clause} GROUP BY a.player, a.bank_id, a.question_id, a.answer, a.correct",
-        params,
-    )
-    return [ResponseTally(p, b, q, r, None if c is None else bool(c), n, s) for p, b, q, r, c, n, s in rows]
 
 
 @dataclass(frozen=True)
@@ -188,6 +185,71 @@ class MarkTally:
     bank_id: str
     question_id: str
     mark: MisconceptionMark
+
+
+def has_tallies(conn: sqlite3.Connection) -> bool:
+    """Schema version 6 or later: answers are tallied as they are stored (``answer_tallies``,
+    ``revealed_marks``, kept by triggers; see :mod:`quiz_app.progress.schema`)."""
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'answer_tallies'").fetchone() is not None
+
+
+def all_attempt_tallies(conn: sqlite3.Connection, where: AnswerFilter) -> tuple[list[ResponseTally], list[MarkTally]]:
+    """``--attempts all``: per player, question, response and verdict, how many answers and
+    their seconds (:func:`response_tallies`); per player and question, each misconception
+    offered and whether any answer revealed it (:func:`mark_tallies`).
+
+    From schema version 6 they are read from the tallies kept as answers are stored (at 1M
+    answers, about 31,000 rows instead of a million); ``since`` (which needs each answer's
+    time) and older databases read every answer instead. Both give the same figures.
+    """
+    if where.since is not None or not has_tallies(conn):
+        return response_tallies(conn, where), mark_tallies(conn, where)
+    clause, params = where.sql()  # player and bank only: the tallies share the answers' names for them
+    responses: list[ResponseTally] = []
+    first: dict[tuple[str, str, str], tuple[str, int, int]] = {}
+    for player, bank, question, verdict, response, count, seconds, first_at, first_id in conn.execute(
+        "SELECT a.player, a.bank_id, a.question_id, a.verdict, a.answer, a.answers, a.seconds, a.first_at, a.first_id"
+        f" FROM answer_tallies AS a{clause}",
+        params,
+    ):
+        responses.append(
+            ResponseTally(player, bank, question, response, None if verdict < 0 else bool(verdict), count, seconds)
+        )
+        # The answer whose marks say what the question offered: the one mark_tallies (like
+        # counted_answers) picks, the earliest, then by verdict (not graded first), then stored first.
+        key, moment = (player, bank, question), (first_at, verdict, first_id)
+        held = first.get(key)
+        if held is None or moment < held:
+            first[key] = moment
+    by_id = {moment[2]: key for key, moment in first.items()}
+    ids = list(by_id)
+    offered: list[tuple[str, str, str, str, str]] = []
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        offered.extend(
+            (*by_id[answer_id], mid, text)
+            for answer_id, mid, text in conn.execute(
+                "SELECT answer_id, misconception_id, text FROM answer_misconceptions"
+                f" WHERE answer_id IN ({', '.join('?' * len(chunk))})",
+                chunk,
+            )
+        )
+    offered.sort(key=lambda row: row[:4])  # as mark_tallies reads them: by player, bank, question, id
+    revealed = conn.execute(
+        f"SELECT a.player, a.bank_id, a.question_id, a.misconception_id FROM revealed_marks AS a{clause}", params
+    ).fetchall()
+    return responses, _mark_tallies(offered, revealed)
+
+
+def response_tallies(conn: sqlite3.Connection, where: AnswerFilter) -> list[ResponseTally]:
+    """Per player, question, response and verdict, read from every answer the filter keeps."""
+    clause, params = where.sql()
+    rows = conn.execute(
+        "SELECT a.player, a.bank_id, a.question_id, a.answer, a.correct, count(*), total(a.seconds)"
+        f" FROM answers AS a{clause} GROUP BY a.player, a.bank_id, a.question_id, a.answer, a.correct",
+        params,
+    )
+    return [ResponseTally(p, b, q, r, None if c is None else bool(c), n, s) for p, b, q, r, c, n, s in rows]
 
 
 def mark_tallies(conn: sqlite3.Connection, where: AnswerFilter) -> list[MarkTally]:
@@ -215,6 +277,12 @@ def mark_tallies(conn: sqlite3.Connection, where: AnswerFilter) -> list[MarkTall
         " GROUP BY a.player, a.bank_id, a.question_id, m.misconception_id",
         params,
     ).fetchall()
+    return _mark_tallies(offered, revealed)
+
+
+def _mark_tallies(offered: Sequence[Sequence[Any]], revealed: Iterable[Sequence[Any]]) -> list[MarkTally]:
+    """``offered``: (player, bank, question, misconception, text) of each question's first
+    answer; ``revealed``: (player, bank, question, misconception) that any answer revealed."""
     texts = {mid: text for *_, mid, text in offered}
     shown = {tuple(row) for row in revealed}
     found = {
