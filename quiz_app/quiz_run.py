@@ -9,9 +9,13 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 from quiz_app.bank import Bank, Question, Verdict
 from quiz_app.progress import AnswerRecord, MisconceptionMark, UnfinishedAttempt
+
+if TYPE_CHECKING:
+    from quiz_app.exam import ShownQuestion
 
 
 def response_text(question: Question, response: str | bool | Iterable[str]) -> str:
@@ -43,8 +47,12 @@ def answer_record(
     device: str | None,
 ) -> AnswerRecord:
     """The answer as the store keeps it, under its home bank and question id, with the
-    misconceptions it revealed and the moment it was given."""
+    misconceptions it revealed and the moment it was given. A question shown shuffled is kept
+    as the bank has it: its content hash, and the response in the bank's letters."""
     bank, original = run.home(question)
+    shown = run.shuffled.get(question.id)
+    if shown is not None:
+        question, response = shown.original, shown.to_bank(response)  # type: ignore[arg-type]
     return AnswerRecord(
         player=player,
         bank_id=bank.id,
@@ -82,6 +90,8 @@ class QuizRun:
     ended: float | None = None
     # A review session's questions come from several banks: session id -> (home bank, question).
     homes: Mapping[str, tuple[Bank, Question]] = field(default_factory=dict)
+    # Questions shown with their choices shuffled (quiz_app.exam): id -> the way back to the bank's letters.
+    shuffled: Mapping[str, ShownQuestion] = field(default_factory=dict)
     # Set when the run was left unfinished before and goes on here: the question it went on at.
     resumed_at: int | None = None
 
@@ -154,7 +164,7 @@ class QuizRun:
         return tally
 
     def retry_missed(self) -> QuizRun:
-        return QuizRun(self.bank, tuple(self.missed()), retry=True, homes=self.homes)
+        return QuizRun(self.bank, tuple(self.missed()), retry=True, homes=self.homes, shuffled=self.shuffled)
 
 
 def resumed(bank: Bank, unfinished: UnfinishedAttempt) -> QuizRun | None:

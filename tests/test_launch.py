@@ -351,3 +351,57 @@ def test_a_player_name_must_be_plain_text(name: str, quiz_home: Path) -> None:
     )
     assert result.returncode == 2
     assert result.stderr == "quiz-app: error: --player needs a name without control characters\n"
+
+
+SERVER_STANDIN = """
+import os, sys, time
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[1], sys.argv[1:])
+open(os.environ["APP_PID_FILE"], "w").write(str(pid))
+time.sleep(600)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_a_served_tab_quits_when_its_server_is_killed(quiz_home: Path, tmp_path: Path) -> None:
+    """A tab of `quiz-app serve` is the server's child; SIGKILL the server and the tab's app
+    quits (answers flushed, terminal restored) instead of living on with its PyTorch worker."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    pid_file = tmp_path / "app.pid"
+    server = subprocess.Popen(
+        [sys.executable, "-c", SERVER_STANDIN, *QUIZ_APP, "--served", "--player", "x"],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=cli_env(quiz_home, TERM="xterm-256color", APP_PID_FILE=str(pid_file)),
+        start_new_session=True,
+    )
+    output = b""
+    try:
+        deadline = time.monotonic() + 60
+        while b"PyTorch ready: " not in output:
+            assert time.monotonic() < deadline, output[-2000:]
+            ready, _, _ = select.select([master], [], [], 0.05)
+            if ready:
+                output += os.read(master, 65536)
+        app = int(pid_file.read_text())
+        server.kill()
+        server.wait(10)
+        deadline = time.monotonic() + 20
+        while alive(app):
+            assert time.monotonic() < deadline, "the tab's app outlived its server"
+            ready, _, _ = select.select([master], [], [], 0.05)
+            if ready:
+                output += os.read(master, 65536)
+        assert b"Traceback" not in output
+    finally:
+        if server.poll() is None:
+            server.kill()
+        try:
+            os.killpg(server.pid, signal.SIGKILL)  # the app too, should it have outlived the server
+        except ProcessLookupError:
+            pass
+        os.close(master)
+        os.close(slave)

@@ -131,3 +131,17 @@ async def test_leaving_early_is_unfinished_then_enter_goes_on_and_s_starts_over(
     app.flush_writes()
     history = store.bank_history("ada", "play-test")
     assert history is not None and (history.attempts, history.last_correct) == (1, 3)
+
+
+def test_a_resumed_run_in_a_shuffled_order_goes_on_at_an_unanswered_question() -> None:
+    from quiz_app.exam import shuffle_run
+
+    bank = play_bank()
+    left = UnfinishedAttempt(4, 5, (StoredAnswer("single", "B", True, 2.0), StoredAnswer("multiple", "A", False, 1.0)))
+    for player in ("ada", "lin", "mei", "zoe"):
+        run = resumed(bank, left)
+        assert run is not None
+        mixed = shuffle_run(run, player)
+        assert mixed.current.id not in {"single", "multiple"}
+        assert all(q.id in mixed.results for q in mixed.questions[: mixed.index])
+        assert (mixed.answered, mixed.attempt_id, mixed.resumed_at) == (2, 4, mixed.index)

@@ -47,7 +47,19 @@ def test_each_tab_runs_this_python_with_shared_and_the_options_given(tmp_path: P
     assert serve.tab_command() == [sys.executable, "-m", "quiz_app", "--shared", "--served"]
     bank = tmp_path / "my banks" / "-odd.yaml"
     argv = serve.tab_command([bank], device="cpu", language="zh", python="/opt/py")
-    assert argv == ["/opt/py", "-m", "quiz_app", "--shared", "--served", "--device", "cpu", "--lang", "zh", "--", str(bank)]
+    assert argv == [
+        "/opt/py",
+        "-m",
+        "quiz_app",
+        "--shared",
+        "--served",
+        "--device",
+        "cpu",
+        "--lang",
+        "zh",
+        "--",
+        str(bank),
+    ]
 
 
 def test_relative_banks_are_made_absolute(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,7 +11,7 @@ from quiz_app.bank import fields
 from quiz_app.bank.model import FORMAT_VERSION, LETTERS, QUESTION_TYPES, Bank, Question
 from quiz_app.bank.yaml_nodes import Context, constructed, did_you_mean, mapping
 
-BANK_KEYS = ("format", "id", "title", "description", "language", "setup", "misconceptions", "questions")
+BANK_KEYS = ("format", "id", "title", "description", "language", "setup", "shuffle", "misconceptions", "questions")
 QUESTION_KEYS = (
     "id",
     "type",
@@ -143,6 +143,18 @@ def _format(entries: dict[str, Node], ctx: Context) -> int | None:
     return value
 
 
+def _shuffle(entries: dict[str, Node], ctx: Context) -> bool:
+    """``shuffle: true``: practice shows this bank's questions and choices in a per-player order."""
+    node = entries.get("shuffle")
+    if node is None:
+        return False
+    value = constructed(node) if isinstance(node, ScalarNode) else None
+    if not isinstance(value, bool):
+        ctx.at(node, "'shuffle' must be true or false")
+        return False
+    return value
+
+
 def bank(root: Node, path: Path, ctx: Context) -> Bank | None:
     entries = mapping(root, "the bank", BANK_KEYS, ctx)
     if not isinstance(root, MappingNode):
@@ -162,6 +174,7 @@ def bank(root: Node, path: Path, ctx: Context) -> Bank | None:
         ctx.at(entries["language"], f"'language' must be a language tag such as en or zh, not '{language}'")
     setup = fields.text(entries, "setup", ctx, required=False) or ""
     fields.python(setup or None, entries.get("setup"), "setup", ctx)
+    shuffle = _shuffle(entries, ctx)
     catalogue = fields.misconceptions(entries.get("misconceptions"), ctx) if fmt >= 2 else {}
     questions: list[Question] = []
     qnode = entries.get("questions")
@@ -192,4 +205,5 @@ def bank(root: Node, path: Path, ctx: Context) -> Bank | None:
         setup=setup,
         format=fmt,
         misconceptions=catalogue,
+        shuffle=shuffle,
     )

@@ -25,6 +25,7 @@ from quiz_app.quiz_run import QuizRun
 from quiz_app.runner import Outcome, WorkerInfo
 
 if TYPE_CHECKING:
+    from quiz_app.exam import ExamPlan
     from quiz_app.ui.screens.home import HomeScreen
 
 T = TypeVar("T")
@@ -74,12 +75,23 @@ class QuizApp(App[int]):
         sandboxed: bool = True,
         shared: bool = False,
         language: str | None = None,
+        exam: ExamPlan | None = None,
+        shuffle: bool = False,
+        served: bool = False,
     ) -> None:
         super().__init__()
+        from quiz_app.ui.cjk import install_wrapping
+
+        install_wrapping()  # Chinese wraps by character, not only at spaces
+        self.exam = exam  # quiz-app exam: the exam screen comes first instead of the banks
+        self.shuffle = shuffle  # --shuffle: practice in the player's order (as a bank's `shuffle: true`)
         # --lang, else the locale; a bank in a language with a catalog is played in it (see language_for).
         self.language_override = i18n.normalise(language)
         self.language = i18n.activate(i18n.choose(language))
         self.shared = shared
+        # A tab of `quiz-app serve`: a student's seat shows no other player's answers (no class
+        # report, no switching player) and the name is never remembered for the next tab.
+        self.served = served
         self.trust_all = trust_all
         self.sandboxed = sandboxed
         self.clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)  # tests move it
@@ -113,6 +125,11 @@ class QuizApp(App[int]):
     def open_first_screen(self) -> None:
         from quiz_app.ui.screens.home import HomeScreen
 
+        if self.exam is not None:
+            from quiz_app.ui.screens.exam import open_exam
+
+            open_exam(self, self.exam)
+            return
         self.push_screen(HomeScreen())
 
     # -- language -----------------------------------------------------------------------------
@@ -152,7 +169,8 @@ class QuizApp(App[int]):
                 self.exit(0)
             return
         self.player = name
-        await asyncio.to_thread(players.remember, name)
+        if not shared:  # on a shared folder the next start must not be offered this name
+            await asyncio.to_thread(players.remember, name)
         if then is not None:
             then()
 
@@ -233,12 +251,14 @@ class QuizApp(App[int]):
             self._start(run)
             return
         if run.review:  # a review asks nothing: it plays only what the player's banks allowed before
-            self.notify("A bank in this review needs your consent first: open it from the list once.")
+            self.notify(_("A bank in this review needs your consent first: open it from the list once."))
             return
         decision = waiting[0][1]
         if decision.refused_before:
             self.notify(
-                f"'{run.bank.title}' stays closed: you refused to run its snippets before (see {book.path}).",
+                _("'{title}' stays closed: you refused to run its snippets before (see {path}).").format(
+                    title=run.bank.title, path=book.path
+                ),
                 severity="warning",
             )
             return
@@ -248,7 +268,9 @@ class QuizApp(App[int]):
             if yes:
                 self._start(run)
             else:
-                self.notify(f"'{run.bank.title}' was not opened: its snippets were not allowed to run.")
+                self.notify(
+                    _("'{title}' was not opened: its snippets were not allowed to run.").format(title=run.bank.title)
+                )
 
         self.push_screen(ConsentScreen(trust.question(run.bank, decision)), answered)
 
@@ -256,6 +278,10 @@ class QuizApp(App[int]):
         from quiz_app.ui.screens.quiz import QuizScreen
 
         self.use_language(None if run.review else run.bank)
+        if self.shuffle or run.bank.shuffle:
+            from quiz_app.exam import shuffle_run
+
+            run = shuffle_run(run, self.player)
         if not run.review and run.attempt_id is None:  # a review spans banks: its answers are kept without an attempt
             self.start_attempt(run)
         self.push_screen(QuizScreen(run))
@@ -298,12 +324,14 @@ class QuizApp(App[int]):
                 job(self.store)
             except AnswerJournaled:
                 self._tell(
-                    "The score database is busy: your answer is kept in its journal and will be "
-                    "committed the next time quiz-app starts.",
+                    _(
+                        "The score database is busy: your answer is kept in its journal and will be "
+                        "committed the next time quiz-app starts."
+                    ),
                     "warning",
                 )
             except Exception as error:  # noqa: BLE001 - shown, never swallowed
-                self._tell(f"Could not save to the score database: {error}", "error")
+                self._tell(_("Could not save to the score database: {error}").format(error=error), "error")
 
         self._store_thread.submit(guarded)
 
@@ -322,7 +350,12 @@ class QuizApp(App[int]):
         if wait.over:
             return
         if wait.waited_s >= 2 and int(wait.waited_s) % 5 < 1:
-            self._tell(f"Still saving: another program holds the score database ({wait.waited_s:.0f} s)…", "warning")
+            self._tell(
+                _("Still saving: another program holds the score database ({seconds} s)…").format(
+                    seconds=f"{wait.waited_s:.0f}"
+                ),
+                "warning",
+            )
 
     async def read_store(self, query: Callable[[ProgressStore], T]) -> T:
         """Run a query in the store's thread, after every write queued before it."""
@@ -371,6 +404,8 @@ class QuizApp(App[int]):
     def open_report(self) -> None:
         from quiz_app.ui.screens.report import ReportScreen
 
+        if self.served:
+            return
         if not isinstance(self.screen, ReportScreen):
             self.push_screen(ReportScreen())
 

@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from quiz_app import locations
+from quiz_app.i18n import _, ngettext
 from quiz_app.progress import ProgressStore, StoreError
 from quiz_app.runner import SnippetRunner
+
+if TYPE_CHECKING:
+    from quiz_app.exam import ExamPlan
 
 
 def launch(
@@ -19,7 +24,12 @@ def launch(
     sandboxed: bool = True,
     shared: bool = False,
     language: str | None = None,
+    exam: ExamPlan | None = None,
+    shuffle: bool = False,
+    served: bool = False,
 ) -> int:
+    if served:
+        _quit_with_the_server()
     if paths:  # what the command line named must load, or nothing starts: the problems, in sight
         from quiz_app.bank import load_banks
 
@@ -28,17 +38,20 @@ def launch(
             for problem in named.problems:
                 print(problem, file=sys.stderr)
             count = len(named.problems)
-            print(
-                f"quiz-app: error: {count} problem{'s' * (count != 1)} in the banks named on the command line; "
+            message = ngettext(
+                "quiz-app: error: {count} problem in the banks named on the command line; "
                 "fix them (quiz-app check PATH proves a bank), then start again",
-                file=sys.stderr,
+                "quiz-app: error: {count} problems in the banks named on the command line; "
+                "fix them (quiz-app check PATH proves a bank), then start again",
+                count,
             )
+            print(message.format(count=count), file=sys.stderr)
             return 2
     try:
         store = ProgressStore.open()
     except StoreError as error:
-        print(f"quiz-app: error: {error}", file=sys.stderr)
-        print(locations.UNUSABLE_HINT, file=sys.stderr)
+        print(_("quiz-app: error: {message}").format(message=error), file=sys.stderr)
+        print(locations.unusable_hint(), file=sys.stderr)
         return 2
     runner = SnippetRunner(device, sandbox=sandboxed)
     runner.start()  # torch imports while the first screen draws
@@ -53,6 +66,9 @@ def launch(
         sandboxed=sandboxed,
         shared=shared,
         language=language,
+        exam=exam,
+        shuffle=shuffle,
+        served=served,
     )
     try:
         app.run()
@@ -65,3 +81,19 @@ def launch(
     if app.save_failed:
         return 1
     return app.return_code or 0
+
+
+def _quit_with_the_server() -> None:
+    """A tab of ``quiz-app serve``: on Linux the kernel sends this app SIGHUP when the server
+    ends, even killed, and the app quits as a closed terminal makes it quit (answers flushed),
+    instead of living on as an orphan with its PyTorch worker."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import os
+    import signal
+
+    parent = os.getppid()
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGHUP, 0, 0, 0)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the server ended before the line above
+        raise SystemExit(0)

@@ -1,0 +1,136 @@
+"""``quiz-app exam BANK [--minutes N]``: one bank as an exam (see quiz_app/exam.py and the
+exam screens). The bank must load, and the minutes must make sense, before any screen opens."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from pathlib import Path
+
+from quiz_app import i18n, locations
+from quiz_app.bank import Bank, load_banks
+from quiz_app.cli import _device_arg, _lang_arg
+from quiz_app.exam import MINUTES_PER_QUESTION, ExamPlan, default_minutes
+from quiz_app.i18n import _, ngettext
+from quiz_app.players import valid_player
+
+MAX_MINUTES = 24 * 60.0
+
+
+def _minutes(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(_("'{text}' is not a number of minutes").format(text=text)) from None
+    if not math.isfinite(value) or value <= 0 or value > MAX_MINUTES:
+        message = _("must be a number of minutes above 0 and at most {most:g}, not {text}")
+        raise argparse.ArgumentTypeError(message.format(most=MAX_MINUTES, text=text))
+    return value
+
+
+def _exam_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="quiz-app exam",
+        description=_(
+            "One bank as an exam: a countdown, the questions and their choices in an order of the player's "
+            "own (the same at every launch), no verdict, outcome or explanation until the end, then a review "
+            "of every question with its live outcome. Each answer is final and saved when given, with the "
+            "bank's letters."
+        ),
+    )
+    parser.add_argument(
+        "bank",
+        metavar="BANK",
+        help=_("a bank file, or the id of an installed bank (bundled, or in the banks folder: see quiz-app where)"),
+    )
+    parser.add_argument(
+        "--minutes",
+        type=_minutes,
+        default=None,
+        help=_("how long the exam lasts (default: {minutes:g} minutes per question, rounded up)").format(
+            minutes=MINUTES_PER_QUESTION
+        ),
+    )
+    parser.add_argument("--player", default=None, help=_("whose answers these are (default: asked at start)"))
+    parser.add_argument(
+        "--shared",
+        action="store_true",
+        help=_("a classroom's shared data folder: always ask the name, never offer the last one"),
+    )
+    _lang_arg(parser)
+    _device_arg(parser)
+    return parser
+
+
+def installed_banks() -> tuple[list[Bank], int]:
+    """The bundled banks and those in the banks folder, and how many files there did not load."""
+    folders = [folder for folder in (locations.bundled_banks_dir(), locations.user_banks_dir()) if folder.is_dir()]
+    result = load_banks(folders)
+    return result.banks, len({problem.path for problem in result.problems})
+
+
+def find_bank(name: str) -> tuple[Bank | None, list[str]]:
+    """The bank ``name`` names (a file, else an installed bank's id), or the lines that say why not."""
+    path = Path(name).expanduser()
+    if path.exists() or path.suffix.lower() in (".yaml", ".yml") or "/" in name:
+        if path.is_dir():
+            return None, [_("{name} is a folder: name one bank file, or an installed bank's id").format(name=name)]
+        loaded = load_banks([path])
+        if loaded.problems or not loaded.banks:
+            count = len(loaded.problems)
+            lines = [str(problem) for problem in loaded.problems]
+            message = ngettext(
+                "{count} problem in {name}; fix it (quiz-app check {name} proves a bank), then start again",
+                "{count} problems in {name}; fix them (quiz-app check {name} proves a bank), then start again",
+                count,
+            )
+            lines.append(message.format(count=count, name=name))
+            return None, lines
+        return loaded.banks[0], []
+    banks, broken = installed_banks()
+    found = next((bank for bank in banks if bank.id == name), None)
+    if found is not None:
+        return found, []
+    ids = ", ".join(sorted(bank.id for bank in banks)) or _("none")
+    line = _("no installed bank has the id '{name}' (installed: {ids})").format(name=name, ids=ids)
+    if broken:
+        more = ngettext(
+            "{count} bank file did not load (quiz-app check {folder})",
+            "{count} bank files did not load (quiz-app check {folder})",
+            broken,
+        )
+        line += "; " + more.format(count=broken, folder=locations.user_banks_dir())
+    return None, [line]
+
+
+def _error(message: str) -> None:
+    print(_("quiz-app exam: error: {message}").format(message=message), file=sys.stderr)
+
+
+def run_exam(argv: list[str]) -> int:
+    i18n.activate(i18n.choose(None))  # the locale's language for the help; --lang for what follows
+    args = _exam_parser().parse_args(argv)
+    i18n.activate(i18n.choose(args.lang))
+    if args.player is not None and valid_player(args.player) is None:
+        _error(_("--player needs a name without control characters"))
+        return 2
+    bank, why = find_bank(args.bank)
+    if bank is None:
+        for line in why[:-1]:
+            print(line, file=sys.stderr)
+        _error(why[-1])
+        return 2
+    minutes = args.minutes if args.minutes is not None else default_minutes(bank)
+    from quiz_app.ui.launch import launch
+
+    return launch(
+        paths=[],
+        player=valid_player(args.player) if args.player is not None else None,
+        shared=args.shared,
+        language=args.lang,
+        device=args.device,
+        trust_all=args.trust,
+        sandboxed=args.sandbox,
+        exam=ExamPlan(bank, minutes),
+    )
