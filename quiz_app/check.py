@@ -20,6 +20,7 @@ from typing import Literal
 from quiz_app import locations, trust
 from quiz_app.bank import Bank, Problem, Question, load_banks, matches_expect
 from quiz_app.bank.grading import ExpectTooSlow, predict_matches
+from quiz_app.i18n import _, ngettext
 from quiz_app.runner import Outcome, SnippetRunner, WorkerInfo, sandbox
 
 Consent = Callable[[Bank, trust.Decision], bool]
@@ -93,12 +94,18 @@ class CheckReport:
         return sum(proof.options_total for proof in self.proofs)
 
     def summary(self) -> str:
+        """One line: banks, questions, keys and options proven, errors (in the interface's language)."""
         errors = self.errors
-        return (
-            f"{self.banks} bank{'s' * (self.banks != 1)}, {self.questions} questions, "
-            f"{self.count('proven')} keys proven ({self.count('unproven')} unproven), "
-            f"{self.options_proven} of {self.options_total} options proven, "
-            f"{errors} error{'s' * (errors != 1)}"
+        return _("{banks}, {questions}, {keys}, {options}, {errors}").format(
+            banks=ngettext("{count} bank", "{count} banks", self.banks).format(count=self.banks),
+            questions=_("{count} questions").format(count=self.questions),
+            keys=_("{proven} keys proven ({unproven} unproven)").format(
+                proven=self.count("proven"), unproven=self.count("unproven")
+            ),
+            options=_("{proven} of {total} options proven").format(
+                proven=self.options_proven, total=self.options_total
+            ),
+            errors=ngettext("{count} error", "{count} errors", errors).format(count=errors),
         )
 
     def as_json(self) -> dict[str, object]:

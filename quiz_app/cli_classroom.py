@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from quiz_app import locations
+from quiz_app.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from quiz_app.classroom import ExportFile
@@ -24,24 +25,32 @@ EXIT_OK, EXIT_PARTIAL, EXIT_UNUSABLE = 0, 1, 2
 def _report_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="quiz-app report",
-        description="A class's results per question, per student and per misconception, from this machine's "
-        "database and any answers files named (each answer counts once, wherever it is found).",
-        epilog="Put answers files before --player, or after --, so that they are not read as names. "
-        "Definitions (facility, discrimination, dubious): docs/classroom.md.",
+        description=_(
+            "A class's results per question, per student and per misconception, from this machine's "
+            "database and any answers files named (each answer counts once, wherever it is found)."
+        ),
+        epilog=_(
+            "Put answers files before --player, or after --, so that they are not read as names. "
+            "Definitions (facility, discrimination, dubious): docs/classroom.md."
+        ),
     )
-    parser.add_argument("exports", nargs="*", type=Path, metavar="EXPORT", help="answers files (quiz-app export)")
-    parser.add_argument("--bank", action="append", default=[], metavar="ID", help="only this bank (may be repeated)")
-    parser.add_argument("--player", nargs="+", action="extend", default=[], metavar="NAME", help="only these students")
-    parser.add_argument("--since", metavar="DATE", help="only answers given at or after DATE (2026-09-01, local time)")
+    parser.add_argument("exports", nargs="*", type=Path, metavar="EXPORT", help=_("answers files (quiz-app export)"))
+    parser.add_argument("--bank", action="append", default=[], metavar="ID", help=_("only this bank (may be repeated)"))
+    parser.add_argument(
+        "--player", nargs="+", action="extend", default=[], metavar="NAME", help=_("only these students")
+    )
+    parser.add_argument(
+        "--since", metavar="DATE", help=_("only answers given at or after DATE (2026-09-01, local time)")
+    )
     parser.add_argument(
         "--attempts",
         choices=("first", "last", "all"),
         default="first",
-        help="which answers of a student to a question count (default: the first, what they knew)",
+        help=_("which answers of a student to a question count (default: the first, what they knew)"),
     )
-    parser.add_argument("--json", action="store_true", help="print one JSON document instead of text")
+    parser.add_argument("--json", action="store_true", help=_("print one JSON document instead of text"))
     parser.add_argument(
-        "--csv", metavar="FILE", help="also write the answers counted, one row each, to FILE ('-': stdout, alone)"
+        "--csv", metavar="FILE", help=_("also write the answers counted, one row each, to FILE ('-': stdout, alone)")
     )
     return parser
 
@@ -49,25 +58,26 @@ def _report_parser() -> argparse.ArgumentParser:
 def _export_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="quiz-app export",
-        description="Write this machine's answers to one file, for quiz-app import or report on another machine.",
+        description=_("Write this machine's answers to one file, for quiz-app import or report on another machine."),
     )
-    parser.add_argument("file", type=Path, metavar="FILE", help="the answers file to write (JSON Lines)")
-    parser.add_argument("--player", default=None, metavar="NAME", help="only this player's answers (default: all)")
+    parser.add_argument("file", type=Path, metavar="FILE", help=_("the answers file to write (JSON Lines)"))
+    parser.add_argument("--player", default=None, metavar="NAME", help=_("only this player's answers (default: all)"))
     return parser
 
 
 def _import_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="quiz-app import",
-        description="Merge answers files (quiz-app export) into this machine's database; "
-        "an answer already here counts once.",
+        description=_(
+            "Merge answers files (quiz-app export) into this machine's database; an answer already here counts once."
+        ),
     )
-    parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="answers files")
+    parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help=_("answers files"))
     return parser
 
 
 def _fail(command: str, message: str) -> int:
-    print(f"quiz-app {command}: error: {message}", file=sys.stderr)
+    print(_("quiz-app {command}: error: {message}").format(command=command, message=message), file=sys.stderr)
     return EXIT_UNUSABLE
 
 
@@ -85,7 +95,7 @@ def _read_files(paths: list[Path]) -> tuple[list[ExportFile], bool]:
             partial = True
             continue
         for problem in export.problems:
-            print(f"{problem} (line skipped)", file=sys.stderr)
+            print(_("{problem} (line skipped)").format(problem=problem), file=sys.stderr)
         partial = partial or bool(export.problems)
         read.append(export)
     return read, partial
@@ -99,7 +109,11 @@ def run_report(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     for name in args.player:
         if name.endswith(".jsonl") or Path(name).is_file():
-            parser.error(f"--player {name!r} looks like an answers file: put files before --player, or after --")
+            parser.error(
+                _("--player {name} looks like an answers file: put files before --player, or after --").format(
+                    name=repr(name)
+                )
+            )
     try:
         since = parse_since(args.since) if args.since is not None else None
     except ValueError as error:
@@ -118,11 +132,12 @@ def run_report(argv: list[str]) -> int:
             if args.csv is not None:
                 with open(args.csv, "w", encoding="utf-8", newline="") as out:
                     rows = write_csv(out, store, selection, extra)
-                print(f"wrote {rows} answer{'s' * (rows != 1)} to {args.csv}", file=sys.stderr)
+                wrote = ngettext("wrote {count} answer to {file}", "wrote {count} answers to {file}", rows)
+                print(wrote.format(count=rows, file=args.csv), file=sys.stderr)
     except StoreError as error:
         return _fail("report", str(error))
     except OSError as error:
-        return _fail("report", f"cannot write {args.csv}: {error.strerror or error}")
+        return _fail("report", _("cannot write {file}: {reason}").format(file=args.csv, reason=error.strerror or error))
     if args.json:
         print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
@@ -150,9 +165,20 @@ def run_export(argv: list[str]) -> int:
     except StoreError as error:
         return _fail("export", str(error))
     except OSError as error:
-        return _fail("export", f"cannot write {args.file}: {error.strerror or error}")
-    whose = f"of {args.player}" if args.player is not None else "of all players"
-    print(f"exported {count} answer{'s' * (count != 1)} {whose} to {args.file}")
+        return _fail(
+            "export", _("cannot write {file}: {reason}").format(file=args.file, reason=error.strerror or error)
+        )
+    if args.player is not None:
+        exported = ngettext(
+            "exported {count} answer of {player} to {file}", "exported {count} answers of {player} to {file}", count
+        )
+    else:
+        exported = ngettext(
+            "exported {count} answer of all players to {file}",
+            "exported {count} answers of all players to {file}",
+            count,
+        )
+    print(exported.format(count=count, player=args.player, file=args.file))
     return EXIT_OK
 
 
@@ -170,12 +196,14 @@ def run_import(argv: list[str]) -> int:
                 print(notice, file=sys.stderr)
             for export in files:
                 done = import_file(store, export)
-                print(
-                    f"{done.path}: {done.read} answer{'s' * (done.read != 1)} read, {done.added} new, "
-                    f"{done.already_here} already here"
+                imported = ngettext(
+                    "{path}: {read} answer read, {added} new, {here} already here",
+                    "{path}: {read} answers read, {added} new, {here} already here",
+                    done.read,
                 )
+                print(imported.format(path=done.path, read=done.read, added=done.added, here=done.already_here))
     except StoreError as error:
         _fail("import", str(error))
-        print(locations.UNUSABLE_HINT, file=sys.stderr)
+        print(locations.unusable_hint(), file=sys.stderr)
         return EXIT_UNUSABLE
     return EXIT_PARTIAL if partial else EXIT_OK

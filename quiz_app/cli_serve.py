@@ -102,7 +102,7 @@ def run_serve(argv: list[str]) -> int:
         ProgressStore.open().close()
     except StoreError as error:
         _error(str(error))
-        print(locations.UNUSABLE_HINT, file=sys.stderr)
+        print(locations.unusable_hint(), file=sys.stderr)
         return EXIT_UNUSABLE
 
     from quiz_app.serve import ServeError, bind_error, build_server, check_port

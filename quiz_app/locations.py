@@ -17,6 +17,13 @@ DATABASE_NAME = "progress.sqlite3"
 UNUSABLE_HINT = f"Set {HOME_ENV} to a folder you can write to, or fix the folder's permissions."
 
 
+def unusable_hint() -> str:
+    """``UNUSABLE_HINT`` in the interface's language."""
+    from quiz_app.i18n import _
+
+    return _("Set {variable} to a folder you can write to, or fix the folder's permissions.").format(variable=HOME_ENV)
+
+
 def data_dir() -> Path:
     """The folder that holds the database and the player's own banks."""
     override = os.environ.get(HOME_ENV)

@@ -21,8 +21,25 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from quiz_app.bank import Bank
+from quiz_app.i18n import N_, _
 
 REQUIRED = ("files", "network", "environment", "limits", "memory")
+
+# The guards' names as people read them (the sandbox's own names are English identifiers).
+GUARD_NAMES = {
+    "files": N_("files"),
+    "network": N_("network"),
+    "environment": N_("environment"),
+    "limits": N_("limits"),
+    "memory": N_("memory"),
+    "signals": N_("signals"),
+}
+
+
+def guard_names(guards: tuple[str, ...] | list[str]) -> str:
+    """Guards in words, in the interface's language: 'files, network'."""
+    # TRANSLATORS: between the names of guards: "files, network, memory"
+    return _(", ").join(_(GUARD_NAMES[guard]) if guard in GUARD_NAMES else guard for guard in guards)
 
 
 def digest(bank: Bank) -> str:
@@ -101,8 +118,10 @@ def decide(bank: Bank, guards: tuple[str, ...] | list[str], bundled_dir: Path, b
 
 def question(bank: Bank, decision: Decision) -> str:
     """What the player is asked, in full."""
-    return (
-        f"The bank '{bank.title}' ({bank.id}) from {bank.path} runs Python on this machine, "
-        f"with your permissions, when its answers are shown. Here it would run without these "
-        f"guards: {', '.join(decision.missing)}. Run its snippets? (SHA-256 {decision.digest[:16]}…)"
+    return _(
+        "The bank '{title}' ({id}) from {path} runs Python on this machine, with your permissions, "
+        "when its answers are shown. Here it would run without these guards: {guards}. Run its snippets? "
+        "(SHA-256 {digest}…)"
+    ).format(
+        title=bank.title, id=bank.id, path=bank.path, guards=guard_names(decision.missing), digest=decision.digest[:16]
     )

@@ -6,8 +6,21 @@ from pathlib import Path
 
 import pytest
 
+from quiz_app import i18n
 from quiz_app.progress import ProgressStore
 from quiz_app.runner import SnippetRunner
+
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Tests read the English interface whatever the machine's locale, and a test that played a
+    bank in Chinese (the language is module state) leaves English behind."""
+    for variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    i18n.activate("en")
+    yield
+    i18n.activate("en")
 
 
 @pytest.fixture(autouse=True)

@@ -316,7 +316,7 @@ REVIEW_MIGRATION = next(n for n, steps in enumerate(schema.MIGRATIONS) if any("r
 
 
 def previous_version_database(db: Path) -> None:
-    """A database as the version before review cards left it, with an attempt and an answer."""
+    """A database as the version before review cards left it, with a finished attempt and its two answers."""
     conn = sqlite3.connect(db, isolation_level=None)
     schema.migrate(conn, schema.MIGRATIONS[:REVIEW_MIGRATION])
     conn.execute(
@@ -327,6 +327,11 @@ def previous_version_database(db: Path) -> None:
         "INSERT INTO answers (uid, attempt_id, player, bank_id, question_id, question_hash, answer,"
         " correct, seconds, device, answered_at) VALUES ('u1', 7, 'ada', 'basics', 'q1', 'ff', 'A',"
         " 1, 3.0, 'cpu', '2026-01-02T03:05:00.000000+00:00')"
+    )
+    conn.execute(  # both questions answered: a finished run, whatever the version
+        "INSERT INTO answers (uid, attempt_id, player, bank_id, question_id, question_hash, answer,"
+        " correct, seconds, device, answered_at) VALUES ('u2', 7, 'ada', 'basics', 'q2', 'ee', 'B',"
+        " 0, 2.0, 'cpu', '2026-01-02T03:05:30.000000+00:00')"
     )
     conn.close()
 

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 import regex
 
 from quiz_app.bank.model import Question
+from quiz_app.i18n import _, ngettext
 
 _EXCEPTION_LINE = re.compile(r"((?:[A-Za-z_][\w.]*)?(?:Error|Exception|Exit|Interrupt)):")
 
@@ -92,11 +93,19 @@ def explain_difference(response: str, reference: str) -> str | None:
         return None
     for number, (mine, theirs) in enumerate(zip(given, wanted, strict=False), start=1):
         if without_whitespace(mine) != without_whitespace(theirs):
-            return f"line {number}: you wrote {_clip(mine)!r}, it printed {_clip(theirs)!r}"
+            return _("line {number}: you wrote {given}, it printed {printed}").format(
+                number=number, given=repr(_clip(mine)), printed=repr(_clip(theirs))
+            )
     if len(given) < len(wanted):
         missing = _clip(wanted[len(given)])
-        return f"it printed {len(wanted)} lines and you wrote {len(given)}; line {len(given) + 1} is {missing!r}"
-    return f"it printed {len(wanted)} line{'s' * (len(wanted) != 1)} and you wrote {len(given)}"
+        return _("it printed {printed} lines and you wrote {given}; line {number} is {missing}").format(
+            printed=len(wanted), given=len(given), number=len(given) + 1, missing=repr(missing)
+        )
+    return ngettext(
+        "it printed {printed} line and you wrote {given}",
+        "it printed {printed} lines and you wrote {given}",
+        len(wanted),
+    ).format(printed=len(wanted), given=len(given))
 
 
 def _clip(text: str, limit: int = 40) -> str:

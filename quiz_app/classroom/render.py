@@ -8,9 +8,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
 from quiz_app.classroom.answers import Selection, all_answers, chosen_answers
+from quiz_app.i18n import N_, _, ngettext
 from quiz_app.progress import ProgressStore
 from quiz_app.progress.class_queries import ClassAnswer
-from quiz_app.terminal_text import control_characters, escaped
+from quiz_app.terminal_text import cells, control_characters, escaped, ljust, rjust
 
 CSV_COLUMNS = (
     "player",
@@ -27,9 +28,9 @@ CSV_COLUMNS = (
 
 _CONTROL = control_characters()
 _COUNTED = {
-    "first": "each student's first answer to each question",
-    "last": "each student's last answer to each question",
-    "all": "every answer",
+    "first": N_("each student's first answer to each question"),
+    "last": N_("each student's last answer to each question"),
+    "all": N_("every answer"),
 }
 
 
@@ -61,20 +62,22 @@ def _options(options: Mapping[str, int]) -> str:
     names = list(options)
     if names[:2] == ["true", "false"] or all(len(name) == 1 and name.isalpha() for name in names):
         return "  ".join(f"{name} {n}" for name, n in options.items())
-    return "wrong: " + ", ".join(f"{clean(name, 16)!r} {n}" for name, n in options.items())
+    return _("wrong: {predictions}").format(
+        predictions=", ".join(f"{clean(name, 16)!r} {n}" for name, n in options.items())
+    )
 
 
 def table(
     header: Sequence[str], rows: Sequence[Sequence[str]], left: Sequence[int] = (0,), indent: str = "  "
 ) -> list[str]:
     """Columns padded to fit: numbers right-aligned, the columns in ``left`` (and the last)
-    left-aligned."""
-    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
+    left-aligned. Widths are in terminal cells: a Chinese heading takes two a character."""
+    widths = [max(cells(row[i]) for row in (header, *rows)) for i in range(len(header))]
     lefts = {*left, len(header) - 1}
 
     def line(cells: Sequence[str]) -> str:
         out = [
-            cell.ljust(width) if i in lefts else cell.rjust(width)
+            ljust(cell, width) if i in lefts else rjust(cell, width)
             for i, (cell, width) in enumerate(zip(cells, widths, strict=True))
         ]
         return (indent + "  ".join(out)).rstrip()
@@ -85,9 +88,14 @@ def table(
 def format_report(data: Mapping[str, Any], selection: Selection) -> str:
     """The report as text for a terminal."""
     if not data["banks"]:
-        return "No answers to report yet: nothing matched (check --bank, --player and --since).\n"
+        return _("No answers to report yet: nothing matched (check --bank, --player and --since).") + "\n"
     students = len({p["player"] for bank in data["banks"] for p in bank["players"]})
-    lines = [f"Class report: {students} student{'s' * (students != 1)}, counting {_COUNTED[selection.attempts]}."]
+    heading = ngettext(
+        "Class report: {count} student, counting {counted}.",
+        "Class report: {count} students, counting {counted}.",
+        students,
+    )
+    lines = [heading.format(count=students, counted=_(_COUNTED[selection.attempts]))]
     for bank in data["banks"]:
         lines += ["", *_bank_lines(bank)]
     lines += ["", *misconception_lines(data["misconceptions"])]
@@ -99,7 +107,9 @@ def _bank_lines(bank: Mapping[str, Any]) -> list[str]:
     if bank["bank_installed"]:
         title += f": {clean(bank['title'])}"
     else:
-        title += " (this bank is not installed here: its questions are reported by id, as the answers hold them)"
+        title += " " + _(
+            "(this bank is not installed here: its questions are reported by id, as the answers hold them)"
+        )
     rows = [
         (
             clean(q["id"], 40) + (" (?)" if q["dubious"] else ""),
@@ -111,10 +121,11 @@ def _bank_lines(bank: Mapping[str, Any]) -> list[str]:
         )
         for q in bank["questions"]
     ]
-    lines = [title, *table(("Question", "Answered", "Facility", "Discr.", "Top wrong", "Options"), rows, left=(0, 4))]
+    header = (_("Question"), _("Answered"), _("Facility"), _("Discr."), _("Top wrong"), _("Options"))
+    lines = [title, *table(header, rows, left=(0, 4))]
     flagged = [q for q in bank["questions"] if q["dubious"]]
     if flagged:
-        lines += ["", "  (?) dubious, worth a look:"]
+        lines += ["", "  " + _("(?) dubious, worth a look:")]
         lines += [f"    {clean(q['id'])}: {'; '.join(clean(r) for r in q['dubious'])}" for q in flagged]
     students = [
         (
@@ -126,7 +137,8 @@ def _bank_lines(bank: Mapping[str, Any]) -> list[str]:
         )
         for p in bank["players"]
     ]
-    lines += ["", *table(("Student", "Answered", "Correct", "Time", "Misconceptions shown"), students)]
+    columns = (_("Student"), _("Answered"), _("Correct"), _("Time"), _("Misconceptions shown"))
+    lines += ["", *table(columns, students)]
     return lines
 
 
@@ -134,13 +146,23 @@ def misconception_lines(misconceptions: Sequence[Mapping[str, Any]]) -> list[str
     """'7 of 12 students still believe: <text>' per misconception shown, the most shown first."""
     shown = [m for m in misconceptions if m["players"]]
     if not misconceptions:
-        return ["No answer counted was offered a misconception (questions of bank format 2 carry them)."]
-    lines = ["Misconceptions (students whose counted answers showed it, of those offered it)"]
+        return [_("No answer counted was offered a misconception (questions of bank format 2 carry them).")]
+    lines = [_("Misconceptions (students whose counted answers showed it, of those offered it)")]
     for m in shown:
-        lines.append(f"  {m['players']} of {m['of']} student{'s' * (m['of'] != 1)} still believe: {clean(m['text'])}")
+        believe = ngettext(
+            "{count} of {of} student still believe: {belief}",
+            "{count} of {of} students still believe: {belief}",
+            m["of"],
+        )
+        lines.append("  " + believe.format(count=m["players"], of=m["of"], belief=clean(m["text"])))
     rest = len(misconceptions) - len(shown)
     if rest:
-        lines.append(f"  {rest} other misconception{'s' * (rest != 1)} offered, shown by no one")
+        other = ngettext(
+            "{count} other misconception offered, shown by no one",
+            "{count} other misconceptions offered, shown by no one",
+            rest,
+        )
+        lines.append("  " + other.format(count=rest))
     return lines
 
 

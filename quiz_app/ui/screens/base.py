@@ -9,12 +9,16 @@ from typing import TYPE_CHECKING, TypeVar, cast
 from textual.binding import ActiveBinding
 from textual.screen import ModalScreen, Screen
 
-from quiz_app.i18n import _
+from quiz_app.i18n import N_, _
 
 if TYPE_CHECKING:
     from quiz_app.ui.app import QuizApp
 
 ResultType = TypeVar("ResultType")
+
+# Textual's own key labels that our footers show (the command palette's), in the catalog so that
+# ``translated`` finds them like ours.
+TEXTUAL_LABELS = (N_("palette"), N_("Open the command palette"))
 
 
 def translated(active: dict[str, ActiveBinding]) -> dict[str, ActiveBinding]:

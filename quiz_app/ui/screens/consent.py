@@ -6,16 +6,18 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from quiz_app.i18n import N_, _
+from quiz_app.ui.screens.base import AppModal
 
-class ConsentScreen(ModalScreen[bool]):
+
+class ConsentScreen(AppModal[bool]):
     """Dismissed with True (run its snippets) or False. The app remembers the answer."""
 
     BINDINGS = [
-        Binding("y", "answer(True)", "Run it", id="consent-yes", tooltip="Run this bank's snippets here"),
-        Binding("n,escape", "answer(False)", "Do not run", id="consent-no", tooltip="Do not open this bank"),
+        Binding("y", "answer(True)", N_("Run it"), id="consent-yes", tooltip=N_("Run this bank's snippets here")),
+        Binding("n,escape", "answer(False)", N_("Do not run"), id="consent-no", tooltip=N_("Do not open this bank")),
     ]
 
     def __init__(self, question: str) -> None:
@@ -24,11 +26,11 @@ class ConsentScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="consent-body"):
-            yield Static(Text("A bank is a program", style="bold"), id="consent-title")
+            yield Static(Text(_("A bank is a program"), style="bold"), id="consent-title")
             yield Static(Text(self.question), id="consent-question")
             with Horizontal(id="consent-buttons"):
-                yield Button("Run it (y)", id="yes", variant="warning")
-                yield Button("Do not run (n)", id="no", variant="primary")
+                yield Button(Text(_("Run it (y)")), id="yes", variant="warning")
+                yield Button(Text(_("Do not run (n)")), id="no", variant="primary")
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()

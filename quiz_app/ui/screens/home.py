@@ -5,27 +5,31 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Markdown, Static
+from textual.widgets import DataTable, Footer, Header, Static
 
 from quiz_app import review
 from quiz_app.bank import Bank, Problem
+from quiz_app.i18n import N_, _, ngettext
 from quiz_app.progress import BankHistory, UnfinishedAttempt
 from quiz_app.quiz_run import QuizRun, resumed
 from quiz_app.review import DueQuestions
 from quiz_app.ui.screens.base import AppScreen
 from quiz_app.ui.screens.problems import ProblemsScreen
+from quiz_app.ui.widgets.outcome import guard_text
+from quiz_app.ui.widgets.prose import Prose
 
 REVIEW_SIZE = 20  # questions in one review session, the most overdue first
 
 
 def history_cells(history: BankHistory | None) -> tuple[str, str, str]:
     if history is None:
-        return "–", "–", "never"
+        return "–", "–", _("never")
     last = f"{history.last_correct}/{history.last_total}"
     best = f"{history.best_correct}/{history.best_total}"
     return last, best, history.last_played.astimezone().strftime("%Y-%m-%d")
@@ -33,19 +37,34 @@ def history_cells(history: BankHistory | None) -> tuple[str, str, str]:
 
 class HomeScreen(AppScreen[None]):
     BINDINGS = [
-        Binding("enter", "play", "Play", id="play", tooltip="Play the highlighted bank"),
+        Binding("enter", "play", N_("Play"), id="play", tooltip=N_("Play the highlighted bank")),
         Binding(
-            "f5", "reload", "Reload", show=False, id="reload", tooltip="Load the banks again (after editing a file)"
+            "f5",
+            "reload",
+            N_("Reload"),
+            show=False,
+            id="reload",
+            tooltip=N_("Load the banks again (after editing a file)"),
         ),
-        Binding("t", "stats", "Stats", id="stats", tooltip="Your scores over time and what you remember, per tag"),
-        Binding("r", "report", "Report", id="report", tooltip="The class report: every player's answers, per question"),
-        Binding("v", "review", "Review", id="review", tooltip="Play the questions due for review, across all banks"),
+        Binding(
+            "t", "stats", N_("Stats"), id="stats", tooltip=N_("Your scores over time and what you remember, per tag")
+        ),
+        Binding(
+            "r",
+            "report",
+            N_("Report"),
+            id="report",
+            tooltip=N_("The class report: every player's answers, per question"),
+        ),
+        Binding(
+            "v", "review", N_("Review"), id="review", tooltip=N_("Play the questions due for review, across all banks")
+        ),
         Binding(
             "s",
             "start_over",
-            "Start over",
+            N_("Start over"),
             id="start-over",
-            tooltip="Play the highlighted bank from its first question (its unfinished run stays unscored)",
+            tooltip=N_("Play the highlighted bank from its first question (its unfinished run stays unscored)"),
         ),
     ]
 
@@ -66,7 +85,7 @@ class HomeScreen(AppScreen[None]):
         yield Static(id="review")
         yield DataTable(id="banks", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="home-details"):
-            yield Markdown(id="bank-description")
+            yield Prose(id="bank-description")
             yield Static(id="load-problems")
         yield Static(id="worker-status")
         yield Footer()
@@ -78,7 +97,7 @@ class HomeScreen(AppScreen[None]):
         self.load()
 
     def show_player(self) -> None:
-        player = Text(f"Player: {self.quiz_app.player}   ·   choose a bank, then Enter")
+        player = Text(_("Player: {name}   ·   choose a bank, then Enter").format(name=self.quiz_app.player))
         self.query_one("#player", Static).update(player)
 
     def player_changed(self) -> None:
@@ -87,6 +106,11 @@ class HomeScreen(AppScreen[None]):
         self.load(reload=False)
 
     def on_screen_resume(self) -> None:
+        # Back from a bank played in its own language: the banks are shown in the app's again.
+        if self.quiz_app.language != self.quiz_app.language_for(None):
+            self.quiz_app.use_language(None)
+            self.refresh_bindings()
+            self.show_player()
         self.show_worker()  # the count of stopped snippet processes may have changed
         if self.banks:
             self.load(reload=False)
@@ -118,19 +142,21 @@ class HomeScreen(AppScreen[None]):
         row = table.cursor_row
         table.clear(columns=True)
         # The title takes what the other columns leave, so that every column fits at 80 columns.
-        title_width = max(16, self.size.width - 44)
-        table.add_column("Bank", key="title", width=title_width)
-        table.add_column("Qs", key="count", width=3)
-        table.add_column("Last", key="last", width=7)
-        table.add_column("Best", key="best", width=7)
-        table.add_column("Played", key="played", width=10)
+        # A heading in another language may be wider than the English one: its column grows, the title's shrinks.
+        count_width = max(3, cell_len(_("Qs")))
+        title_width = max(16, self.size.width - 41 - count_width)
+        table.add_column(_("Bank"), key="title", width=title_width)
+        table.add_column(_("Qs"), key="count", width=count_width)
+        table.add_column(_("Last"), key="last", width=7)
+        table.add_column(_("Best"), key="best", width=7)
+        table.add_column(_("Played"), key="played", width=10)
         for bank in self.banks:
             last, best, played = history_cells(histories.get(bank.id))
             title = Text(bank.title)
             left = self.unfinished.get(bank.id)
             if left is not None:
-                done = f" · {left.answered} of {left.total} done"
-                title.truncate(max(4, title_width - len(done)), overflow="ellipsis")
+                done = " · " + _("{answered} of {total} done").format(answered=left.answered, total=left.total)
+                title.truncate(max(4, title_width - cell_len(done)), overflow="ellipsis")
                 title.append(done, style="italic")
             title.truncate(title_width, overflow="ellipsis")  # cell-aware: CJK titles stay aligned
             table.add_row(title, str(len(bank.questions)), last, best, played, key=bank.id)
@@ -138,15 +164,19 @@ class HomeScreen(AppScreen[None]):
             first = problems[0]
             title = Text(f"⚠ {Path(path).name}:{first.line}: {first.message}", style="bold")
             title.truncate(title_width, overflow="ellipsis")
-            table.add_row(title, "–", "broken", "Enter:", "details", key=f"broken:{path}")
+            table.add_row(title, "–", _("broken"), _("Enter:"), _("details"), key=f"broken:{path}")
         table.loading = False
         if table.row_count:
             table.move_cursor(row=min(row, table.row_count - 1))
         broken = len(self.broken())
         widget = self.query_one("#load-problems", Static)
         if broken:
-            files = f"{broken} bank file{'s' * (broken != 1)} did not load"
-            widget.update(Text(f"{files}: see the ⚠ rows; Enter on one lists its problems."))
+            files = ngettext(
+                "{count} bank file did not load: see the ⚠ rows; Enter on one lists its problems.",
+                "{count} bank files did not load: see the ⚠ rows; Enter on one lists its problems.",
+                broken,
+            )
+            widget.update(Text(files.format(count=broken)))
             widget.add_class("-problems")
         else:
             widget.update("")
@@ -158,30 +188,45 @@ class HomeScreen(AppScreen[None]):
         if runner.info is not None:
             info = runner.info
             stopped = runner.restarts
-            plural = "es" * (stopped != 1)
-            extra = f" · {stopped} snippet process{plural} stopped (timeouts, crashes)" if stopped else ""
-            widget.update(
-                Text(f"PyTorch ready: {info.device} · torch {info.torch_version} · {info.guard_line()}{extra}")
+            extra = ""
+            if stopped:
+                extra = " · " + ngettext(
+                    "{count} snippet process stopped (timeouts, crashes)",
+                    "{count} snippet processes stopped (timeouts, crashes)",
+                    stopped,
+                ).format(count=stopped)
+            ready = _("PyTorch ready: {device} · torch {version} · {guards}").format(
+                device=info.device, version=info.torch_version, guards=guard_text(info.guards)
             )
+            widget.update(Text(ready + extra))
         elif runner.failure is not None:
-            widget.update(Text(f"PyTorch unavailable: {runner.failure}. Quizzes work; live outcomes will not."))
+            widget.update(
+                Text(
+                    _("PyTorch unavailable: {reason}. Quizzes work; live outcomes will not.").format(
+                        reason=runner.failure
+                    )
+                )
+            )
         else:
-            widget.update("PyTorch warming up in the background…")
+            widget.update(Text(_("PyTorch warming up in the background…")))
 
     @on(DataTable.RowHighlighted, "#banks")
     def describe_current(self) -> None:
         bank = self.current_bank()
         text = ""
         if bank is not None:
-            about = (bank.description or "").strip() or f"{len(bank.questions)} questions."
+            count = len(bank.questions)
+            about = (bank.description or "").strip() or ngettext(
+                "{count} question.", "{count} questions.", count
+            ).format(count=count)
             text = f"**{bank.title}** (`{bank.id}`, {bank.language})\n\n{about}"
             left = self.unfinished.get(bank.id)
             if left is not None:
-                text += (
-                    f"\n\n*Unfinished: {left.answered} of {left.total} done.* Enter goes on at the first "
-                    "unanswered question; S starts over."
-                )
-        self.query_one("#bank-description", Markdown).update(text)
+                text += "\n\n" + _(
+                    "*Unfinished: {answered} of {total} done.* Enter goes on at the first unanswered question; "
+                    "S starts over."
+                ).format(answered=left.answered, total=left.total)
+        self.query_one("#bank-description", Prose).update(text)
         self.refresh_bindings()  # Start over is offered only for a bank left unfinished
 
     def broken(self) -> list[tuple[str, list[Problem]]]:
@@ -211,14 +256,18 @@ class HomeScreen(AppScreen[None]):
         due = self.due.items if self.due is not None else ()
         widget = self.query_one("#review", Static)
         if due:
-            widget.update(Text(f"Review: {len(due)} due across your banks · press V to review them"))
+            widget.update(
+                Text(_("Review: {count} due across your banks · press V to review them").format(count=len(due)))
+            )
         else:
-            widget.update(Text("Review: nothing due. Questions come back here, days later, to keep them fresh."))
+            widget.update(Text(_("Review: nothing due. Questions come back here, days later, to keep them fresh.")))
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "review":
             return bool(self.due and self.due.items)  # hidden when nothing is due
+        if action == "report":  # not in a student's seat of `quiz-app serve`
+            return not self.quiz_app.served
         if action == "start_over":  # shown only where there is something to start over
             bank = self.current_bank()
             return bank is not None and bank.id in self.unfinished
@@ -227,9 +276,9 @@ class HomeScreen(AppScreen[None]):
     def action_review(self) -> None:
         if self.due is None:
             return
-        session = review.review_session(self.due.items)
+        session = review.review_session(self.due.items, title=_("Review"))
         if session is None:
-            self.notify("Nothing is due for review.")
+            self.notify(_("Nothing is due for review."))
             return
         self.quiz_app.play(QuizRun(session.bank, homes=session.homes))
 

@@ -6,14 +6,15 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from quiz_app.bank import Problem
+from quiz_app.i18n import N_, _, ngettext
+from quiz_app.ui.screens.base import AppModal
 
 
-class ProblemsScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,enter,q", "close", "Close", id="close-problems", tooltip="Back to the banks")]
+class ProblemsScreen(AppModal[None]):
+    BINDINGS = [Binding("escape,enter,q", "close", N_("Close"), id="close-problems", tooltip=N_("Back to the banks"))]
 
     def __init__(self, path: str, problems: list[Problem]) -> None:
         super().__init__()
@@ -22,10 +23,19 @@ class ProblemsScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         count = len(self.problems)
-        lines = [f"{self.path} did not load: {count} problem{'s' * (count != 1)}", ""]
-        lines += [f"  line {p.line}, column {p.col}: {p.message}" for p in self.problems]
-        lines += ["", "Fix the file, press F5 on the banks to load it again, or run: quiz-app check " + self.path]
-        lines += ["Escape closes this."]
+        heading = ngettext("{path} did not load: {count} problem", "{path} did not load: {count} problems", count)
+        lines = [heading.format(path=self.path, count=count), ""]
+        lines += [
+            "  " + _("line {line}, column {column}: {message}").format(line=p.line, column=p.col, message=p.message)
+            for p in self.problems
+        ]
+        lines += [
+            "",
+            _("Fix the file, press F5 on the banks to load it again, or run: quiz-app check {path}").format(
+                path=self.path
+            ),
+        ]
+        lines += [_("Escape closes this.")]
         with VerticalScroll(id="problems-body"):
             yield Static(Text("\n".join(lines)), id="problems")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,28 +18,14 @@ from textual.containers import Container
 from textual.widgets import Footer, Header, Static
 
 from quiz_app.bank import Verdict, grade
+from quiz_app.i18n import N_, _
 from quiz_app.quiz_run import QuizRun, Result, answer_record, response_text
 from quiz_app.runner import Outcome
 from quiz_app.ui.screens.base import AppScreen
+from quiz_app.ui.screens.choice_keys import CHOICE_BINDINGS
 from quiz_app.ui.widgets.answer_view import AnswerView
 from quiz_app.ui.widgets.progress_line import ProgressLine
 from quiz_app.ui.widgets.question_view import QuestionView, hint_for
-
-LETTER_KEYS = "abcdefgh"
-
-
-def _choice_bindings() -> list[Binding]:
-    return [
-        Binding(
-            f"{key},{index + 1}",
-            f"pick('{key.upper()}')",
-            f"Choose {key.upper()}",
-            show=False,
-            id=f"choose-{key}",
-            tooltip=f"Choose (or, for several answers, toggle) choice {key.upper()}",
-        )
-        for index, key in enumerate(LETTER_KEYS)
-    ]
 
 
 class QuizScreen(AppScreen[None]):
@@ -46,41 +33,29 @@ class QuizScreen(AppScreen[None]):
         Binding(
             "enter",
             "submit",
-            "Submit",
+            N_("Submit"),
             show=False,  # the footer shows Ctrl+S, which submits every type; the hint line names Enter
             id="submit",
-            tooltip="Submit your answer and see what PyTorch does",
+            tooltip=N_("Submit your answer and see what PyTorch does"),
         ),
         Binding(
             "ctrl+s",
             "submit_anywhere",
-            "Submit",
+            N_("Submit"),
             id="submit-anywhere",
             priority=True,  # also from inside the prediction box, where Enter starts a new line
-            tooltip="Submit your answer, from any question, also from the prediction box",
+            tooltip=N_("Submit your answer, from any question, also from the prediction box"),
         ),
-        Binding("enter,n", "next", "Next", id="next", tooltip="Go on to the next question"),
-        Binding("escape", "leave", "Home", id="leave", tooltip="Back to the banks; answers given are saved"),
+        Binding("enter,n", "next", N_("Next"), id="next", tooltip=N_("Go on to the next question")),
+        Binding("escape", "leave", N_("Home"), id="leave", tooltip=N_("Back to the banks; answers given are saved")),
         Binding(
             "x",
             "expressions",
-            "Proofs",
+            N_("Proofs"),
             id="expressions",
-            tooltip="Show or hide the expression that proves each option",
+            tooltip=N_("Show or hide the expression that proves each option"),
         ),
-        Binding("up", "move(-1)", "Previous choice", show=False, id="choice-up", tooltip="Move to the choice above"),
-        Binding("down", "move(1)", "Next choice", show=False, id="choice-down", tooltip="Move to the choice below"),
-        Binding(
-            "space",
-            "toggle_choice",
-            "Choose",
-            show=False,
-            id="choice-toggle",
-            tooltip="Choose (or toggle) the choice under ›",
-        ),
-        Binding("t", "pick('T')", "True", show=False, id="choose-true", tooltip="Answer true"),
-        Binding("f", "pick('F')", "False", show=False, id="choose-false", tooltip="Answer false"),
-        *_choice_bindings(),
+        *CHOICE_BINDINGS,
     ]
 
     def __init__(self, run: QuizRun) -> None:
@@ -103,8 +78,10 @@ class QuizScreen(AppScreen[None]):
         await self.ask()
         if self.quiz.resumed_at is not None:
             self.notify(
-                f"Going on at question {self.quiz.resumed_at + 1} of {self.quiz.total}: "
-                f"{self.quiz.answered} answered before. To start over, leave (Escape) and press S.",
+                _(
+                    "Going on at question {number} of {total}: {answered} answered before. "
+                    "To start over, leave (Escape) and press S."
+                ).format(number=self.quiz.resumed_at + 1, total=self.quiz.total, answered=self.quiz.answered),
                 timeout=8,
             )
 
@@ -121,7 +98,7 @@ class QuizScreen(AppScreen[None]):
         self.app.clear_notifications()  # a notice about the last question does not linger over this one
         await stage.mount(QuestionView(question, self.quiz.home(question)[0].setup))
         self.query_one(ProgressLine).refresh_line()
-        self.query_one("#hint", Static).update(hint_for(question))
+        self.query_one("#hint", Static).update(Text(hint_for(question)))
         self.shown_at = time.monotonic()
         self.refresh_bindings()
 
@@ -161,7 +138,7 @@ class QuizScreen(AppScreen[None]):
         question = self.quiz.current
         response = self.view.response()
         if response is None:
-            self.notify("Type a prediction first." if question.type == "predict" else "Choose an answer first.")
+            self.notify(_("Type a prediction first.") if question.type == "predict" else _("Choose an answer first."))
             return
         seconds = time.monotonic() - self.shown_at
         live = None
@@ -193,8 +170,11 @@ class QuizScreen(AppScreen[None]):
 
         def update() -> None:
             scrolls = self.answer is not None and self.answer.max_scroll_y > 0
-            more = " · ↓ or PgDn: more below" if scrolls else ""
-            self.query_one("#hint", Static).update(f"Enter or N: next question{more} · Escape: back to the banks")
+            parts = [_("Enter or N: next question")]
+            if scrolls:
+                parts.append(_("↓ or PgDn: more below"))
+            parts.append(_("Escape: back to the banks"))
+            self.query_one("#hint", Static).update(Text(" · ".join(parts)))
 
         self.call_after_refresh(update)
 

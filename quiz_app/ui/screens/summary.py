@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Static
 
+from quiz_app.i18n import N_, _, ngettext
 from quiz_app.quiz_run import QuizRun
 from quiz_app.ui.screens.base import AppScreen
 from quiz_app.ui.widgets.choices import inline_code
@@ -16,13 +17,15 @@ from quiz_app.ui.widgets.choices import inline_code
 
 def duration_text(seconds: float) -> str:
     minutes, secs = divmod(int(round(seconds)), 60)
-    return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
+    if minutes:
+        return _("{minutes} min {seconds} s").format(minutes=minutes, seconds=f"{secs:02d}")
+    return _("{seconds} s").format(seconds=secs)
 
 
 class SummaryScreen(AppScreen[None]):
     BINDINGS = [
-        Binding("r", "retry", "Retry missed", id="retry", tooltip="Play again just the questions you missed"),
-        Binding("escape", "leave", "Home", id="leave", tooltip="Back to the banks"),
+        Binding("r", "retry", N_("Retry missed"), id="retry", tooltip=N_("Play again just the questions you missed")),
+        Binding("escape", "leave", N_("Home"), id="leave", tooltip=N_("Back to the banks")),
     ]
 
     def __init__(self, run: QuizRun) -> None:
@@ -34,25 +37,23 @@ class SummaryScreen(AppScreen[None]):
         yield Header()
         with VerticalScroll(id="summary-body"):
             percent = round(100 * run.correct / run.total) if run.total else 0
-            yield Static(
-                Text(
-                    f"Finished {run.bank.title}{' (retry)' if run.retry else ''}\n"
-                    f"Score: {run.correct} of {run.total} ({percent}%) · time taken: {duration_text(run.elapsed)}"
-                ),
-                id="score",
+            title = _("{title} (retry)").format(title=run.bank.title) if run.retry else run.bank.title
+            score = _("Score: {correct} of {total} ({percent}%) · time taken: {time}").format(
+                correct=run.correct, total=run.total, percent=percent, time=duration_text(run.elapsed)
             )
+            yield Static(Text(_("Finished {title}").format(title=title) + "\n" + score), id="score")
             table: DataTable[str] = DataTable(id="tags", cursor_type="none", show_cursor=False)
-            table.add_columns("Tag", "Right", "Of")
+            table.add_columns(_("Tag"), _("Right"), _("Of"))
             for tag, (right, seen) in run.by_tag().items():
                 table.add_row(tag, str(right), str(seen))
             yield table
             missed = run.missed()
             if missed:
-                lines = ["Missed (press R to retry them):"]
+                lines = [_("Missed (press R to retry them):")]
                 lines += [f"  ✘ {q.short_title()}" for q in missed]
             else:
-                lines = ["Nothing missed. Well done."]
-            yield Static(inline_code("\n".join(lines)), id="missed")
+                lines = [_("Nothing missed. Well done.")]
+            yield Static(Text("\n").join(inline_code(line) for line in lines), id="missed")
             yield Static(id="beliefs")
         yield Footer()
 
@@ -70,14 +71,21 @@ class SummaryScreen(AppScreen[None]):
         for status in statuses:
             if status.id not in ids or not status.picked:
                 continue
-            times = f"picked {status.picked} of {status.offered} time{'s' * (status.offered != 1)}"
+            times = ngettext(
+                "picked {picked} of {offered} time", "picked {picked} of {offered} times", status.offered
+            ).format(picked=status.picked, offered=status.offered)
             if status.cleared:
-                lines.append(f"  ✔ Cleared: {status.text} (answered right since; {times})")
+                lines.append(
+                    "  "
+                    + _("✔ Cleared: {belief} (answered right since; {times})").format(belief=status.text, times=times)
+                )
             else:
-                lines.append(f"  ✘ You may still believe: {status.text} ({times})")
+                lines.append(
+                    "  " + _("✘ You may still believe: {belief} ({times})").format(belief=status.text, times=times)
+                )
         if lines:
             widget = self.query_one("#beliefs", Static)
-            widget.update(Text("\n".join(["What your answers revealed:", *lines])))
+            widget.update(Text("\n".join([_("What your answers revealed:"), *lines])))
             widget.display = True
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

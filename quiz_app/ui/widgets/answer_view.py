@@ -9,20 +9,23 @@ from __future__ import annotations
 
 import asyncio
 
+from rich.cells import cell_len
 from rich.console import Group
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import Collapsible, Markdown, Static
+from textual.widgets import Collapsible, Static
 
 from quiz_app.bank import Question, Verdict
 from quiz_app.bank.grading import explain_difference
+from quiz_app.i18n import _
 from quiz_app.quiz_run import response_text
 from quiz_app.runner import Outcome
 from quiz_app.ui.widgets.choices import inline_code
 from quiz_app.ui.widgets.outcome import OutcomePanel
+from quiz_app.ui.widgets.prose import Prose
 from quiz_app.ui.widgets.question_view import code_block
 
 
@@ -33,28 +36,44 @@ def _flat(text: str) -> str:
 def proof_lines(question: Question, outcome: Outcome, expressions: bool) -> Group:
     """What the run showed of each option: ✔ holds, ✘ does not hold, or not tested. An option
     is one line, cut to the width; its expression, on demand, wraps below it."""
-    lines: list[Text] = [Text("What the run showed:", style="bold")]
+    lines: list[Text] = [Text(_("What the run showed:"), style="bold")]
+    marks = {
+        "untested": _("not tested"),
+        "unknown": _("could not tell"),
+        "holds": _("holds"),
+        "fails": _("does not hold"),
+    }
+    # One column for the marks ("✔  holds" and its padding), wide enough for the widest in this language.
+    column = max(19, *(cell_len(mark) + 4 for mark in marks.values()))
     truths = iter(outcome.holds)
     for label, holds, _keyed in question.statements():
-        name = label if label != "statement" else "The statement"
+        name = label if label != "statement" else _("The statement")
         body = question.choices[question.letters.index(label)].text if label in question.letters else question.prompt
         if not holds:
-            mark, style = "·  not tested      ", "dim"
+            sign, mark, style = "·", marks["untested"], "dim"
         else:
             result = next(truths, None)
             if result is None or result.value is None:
-                mark, style = "!  could not tell  ", "italic"
+                sign, mark, style = "!", marks["unknown"], "italic"
             elif result.value:
-                mark, style = "✔  holds           ", "bold"
+                sign, mark, style = "✔", marks["holds"], "bold"
             else:
-                mark, style = "✘  does not hold   ", ""
+                sign, mark, style = "✘", marks["fails"], ""
+        padded = f"{sign}  {mark}" + " " * (column - 3 - cell_len(mark))
+        name = name + " " * (3 - cell_len(name))
         line = Text(no_wrap=True, overflow="ellipsis")
-        line.append(f" {name:<3} {mark}", style=style)
+        line.append(f" {name} {padded}", style=style)
         line.append_text(inline_code(_flat(body)))
         lines.append(line)
         if expressions and holds:
             lines.append(Text(f"       {_flat(holds)}", style="italic"))
     return Group(*lines)
+
+
+def line_by_line(text: str) -> Text:
+    """``inline_code`` of each line, the line breaks kept: a verdict's lines are separate lines
+    in every language (``inline_code`` joins two lines that meet between Chinese characters)."""
+    return Text("\n").join(inline_code(line) for line in text.split("\n"))
 
 
 STACK_BELOW = 100  # columns: narrower, the snippet goes above its outcome, at full width
@@ -93,19 +112,19 @@ class AnswerView(VerticalScroll):
         question = self.question
         yield Static(id="verdict")
         if self.setup.strip() and question.snippet:
-            with Collapsible(title="Setup: runs before the snippet", collapsed=True, id="setup"):
+            with Collapsible(title=_("Setup: runs before the snippet"), collapsed=True, id="setup"):
                 yield Static(code_block(self.setup), classes="code")
         with Horizontal(id="live", classes="-stacked" if self.app.size.width < STACK_BELOW else ""):
             if question.snippet:
                 snippet = Static(code_block(question.snippet), id="snippet", classes="code")
-                snippet.border_title = "Snippet"
+                snippet.border_title = _("Snippet")
                 yield snippet
             yield OutcomePanel(id="outcome")
         yield Static(id="proof")
         why = self.why_text()
         if why:
-            yield Markdown(why, id="why")
-        yield Markdown(question.explanation, id="explanation")
+            yield Prose(why, id="why")
+        yield Prose(question.explanation, id="explanation")
 
     def why_text(self) -> str:
         """Markdown for each wrong choice the learner picked that says why it is wrong."""
@@ -115,7 +134,7 @@ class AnswerView(VerticalScroll):
             if label in question.letters and not question.keyed(label):
                 choice = question.choices[question.letters.index(label)]
                 if choice.why:
-                    parts.append(f"**Why not {label}?** {choice.why.strip()}")
+                    parts.append(_("**Why not {label}?**").format(label=label) + " " + choice.why.strip())
         return "\n\n".join(parts)
 
     def on_resize(self) -> None:
@@ -127,7 +146,7 @@ class AnswerView(VerticalScroll):
         if self.live is not None:
             self.await_outcome()
         else:
-            self.query_one(OutcomePanel).show_none("This question has no snippet to run.")
+            self.query_one(OutcomePanel).show_none(_("This question has no snippet to run."))
 
     @work(exclusive=True, group="snippet", exit_on_error=False, description="Run the snippet live")
     async def await_outcome(self) -> None:
@@ -156,26 +175,40 @@ class AnswerView(VerticalScroll):
         self.verdict = verdict
         question = self.question
         given = response_text(question, self.response)
+        if question.type == "true_false":  # stored as true/false; shown in the interface's language
+            given = _("true") if given == "true" else _("false")
         widget = self.query_one("#verdict", Static)
         widget.set_classes("")
         if verdict is None:
-            widget.update(Text(f"… Your prediction: {given!r}. Waiting for PyTorch to say whether it is right."))
+            widget.update(
+                Text(
+                    _("… Your prediction: {answer}. Waiting for PyTorch to say whether it is right.").format(
+                        answer=repr(given)
+                    )
+                )
+            )
             return
         if verdict is Verdict.UNGRADED:
-            widget.update(Text(f"– Not graded: the snippet could not run, so there is no key. You said {given!r}."))
+            widget.update(
+                Text(
+                    _("– Not graded: the snippet could not run, so there is no key. You said {answer}.").format(
+                        answer=repr(given)
+                    )
+                )
+            )
             widget.add_class("-ungraded")
             return
         key = self.key_text()
         if verdict is Verdict.CORRECT:
-            widget.update(inline_code(f"✔ Correct. {key}"))
+            widget.update(line_by_line(_("✔ Correct. {key}").format(key=key)))
             widget.add_class("-correct")
         else:
             shown = given if "\n" not in given.strip("\n") else given.strip("\n").replace("\n", " ⏎ ")
-            text = f"✘ Wrong. You answered: {shown}\n{key}"
+            text = _("✘ Wrong. You answered: {answer}").format(answer=shown) + "\n" + key
             hint = self.near_miss()
             if hint:
-                text += f"\nWhere it differs: {hint}"
-            widget.update(inline_code(text))
+                text += "\n" + _("Where it differs: {hint}").format(hint=hint)
+            widget.update(line_by_line(text))
             widget.add_class("-wrong")
 
     def near_miss(self) -> str | None:
@@ -190,12 +223,13 @@ class AnswerView(VerticalScroll):
         question = self.question
         if question.type == "single":
             index = question.letters.index(str(question.answer))
-            return f"The answer is {question.answer}: {question.choices[index].text}"
+            return _("The answer is {label}: {text}").format(label=question.answer, text=question.choices[index].text)
         if question.type == "multiple":
-            return f"The answer is {question.answer_text()}."
+            return _("The answer is {labels}.").format(labels=question.answer_text())
         if question.type == "true_false":
-            return f"The statement is {question.answer_text()}."
+            truth = _("true") if question.answer is True else _("false")
+            return _("The statement is {truth}.").format(truth=truth)
         if question.answer is not None:
             key = str(question.answer).strip("\n")
-            return f"It prints: {key}" if "\n" not in key else "It prints:\n" + key
-        return "The key is what PyTorch printed, shown below."
+            return _("It prints: {output}").format(output=key) if "\n" not in key else _("It prints:") + "\n" + key
+        return _("The key is what PyTorch printed, shown below.")

@@ -8,10 +8,13 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static
 
+from quiz_app.ui.cjk import join_lines
+
 
 def inline_code(text: str) -> Text:
     """Plain text in which `backticked` spans are shown as code (bold, without the backticks)."""
     result = Text()
+    text = join_lines(text)  # a line break between two Chinese characters adds no space
     parts = text.split("`")
     if len(parts) % 2 == 0:  # an unmatched backtick: show the text exactly as written
         return Text(text)

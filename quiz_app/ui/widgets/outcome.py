@@ -7,23 +7,39 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import LoadingIndicator, Static
 
+from quiz_app.i18n import _
 from quiz_app.runner import Outcome
-from quiz_app.runner.outcome import guard_line
+from quiz_app.runner.outcome import SHOWN_GUARDS
+from quiz_app.trust import guard_names
+
+
+def guard_text(guards: tuple[str, ...]) -> str:
+    """The guards in force around a snippet, in words, and the ones missing here (as
+    :func:`quiz_app.runner.outcome.guard_line` says it, in the interface's language)."""
+    shown = [guard for guard in SHOWN_GUARDS if guard in guards]
+    missing = [guard for guard in SHOWN_GUARDS if guard not in guards]
+    if not shown:
+        return _("not sandboxed: it ran with your permissions")
+    if missing:
+        return _("sandboxed: {guards} (not guarded: {missing})").format(
+            guards=guard_names(shown), missing=guard_names(missing)
+        )
+    return _("sandboxed: {guards}").format(guards=guard_names(shown))
 
 
 def describe(outcome: Outcome) -> str:
     """Device, torch version and duration, in one line."""
     if not outcome.device:
-        return "no PyTorch worker"
+        return _("no PyTorch worker")
     took = outcome.duration * 1000
-    timing = f"{took:.1f} ms" if took < 1000 else f"{outcome.duration:.2f} s"
+    timing = f"{took:.1f} ms" if took < 1000 else f"{outcome.duration:.2f} s"  # units read the same in every language
     device = (
         outcome.device
         if outcome.device_name in ("", outcome.device, "cpu")
         else (f"{outcome.device} ({outcome.device_name})")
     )
     line = f"{device} · torch {outcome.torch_version} · {timing}"
-    return line + "\n" + guard_line(outcome.guards)
+    return line + "\n" + guard_text(outcome.guards)
 
 
 class OutcomePanel(Vertical):
@@ -31,10 +47,10 @@ class OutcomePanel(Vertical):
 
     def __init__(self, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
-        self.border_title = "Live outcome"
+        self.border_title = _("Live outcome")
 
     def compose(self) -> ComposeResult:
-        yield Static("Running on the local device…", id="outcome-status")
+        yield Static(Text(_("Running on the local device…")), id="outcome-status")
         yield LoadingIndicator(id="outcome-spinner")
         yield Static(id="outcome-text")
         yield Static(id="outcome-meta")
@@ -44,16 +60,16 @@ class OutcomePanel(Vertical):
         status = self.query_one("#outcome-status", Static)
         text = self.query_one("#outcome-text", Static)
         if outcome.status == "ok":
-            status.update("It printed:")
+            status.update(Text(_("It printed:")))
         elif outcome.status == "error":
-            status.update(f"It raised {outcome.exc_type}:")
+            status.update(Text(_("It raised {exception}:").format(exception=outcome.exc_type)))
         else:
-            status.update("Could not run the snippet (the quiz goes on):")
+            status.update(Text(_("Could not run the snippet (the quiz goes on):")))
             self.add_class("-failed")
-        text.update(Text(outcome.text.rstrip("\n") or "(nothing printed)"))
-        self.query_one("#outcome-meta", Static).update(describe(outcome))
+        text.update(Text(outcome.text.rstrip("\n") or _("(nothing printed)")))
+        self.query_one("#outcome-meta", Static).update(Text(describe(outcome)))
         self.add_class("-done")
 
     def show_none(self, reason: str) -> None:
         self.query_one("#outcome-spinner").remove()
-        self.query_one("#outcome-status", Static).update(reason)
+        self.query_one("#outcome-status", Static).update(Text(reason))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from quiz_app.i18n import _
 from quiz_app.quiz_run import QuizRun
 
 
@@ -19,6 +20,8 @@ class ProgressLine(Static):
     def refresh_line(self) -> None:
         run = self.quiz
         position = min(run.index + 1, run.total)
-        retry = " (retry)" if run.retry else ""
-        line = f"Question {position} of {run.total} · Score {run.correct}/{run.answered} · {run.bank.title}{retry}"
+        title = _("{title} (retry)").format(title=run.bank.title) if run.retry else run.bank.title
+        line = _("Question {position} of {total} · Score {correct}/{answered} · {title}").format(
+            position=position, total=run.total, correct=run.correct, answered=run.answered, title=title
+        )
         self.update(Text(line))  # a bank's title is shown as written, never read as markup

@@ -9,10 +9,12 @@ from rich.syntax import Syntax
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Collapsible, Markdown, Static, TextArea
+from textual.widgets import Collapsible, Static, TextArea
 
 from quiz_app.bank import Question
+from quiz_app.i18n import _
 from quiz_app.ui.widgets.choices import ChoiceList
+from quiz_app.ui.widgets.prose import Prose
 
 CONTINUATION = "↩"
 
@@ -75,12 +77,16 @@ def code_block(code: str) -> WrappedCode:
 
 def hint_for(question: Question) -> str:
     if question.type == "single":
-        return f"Press A–{question.letters[-1]} (or 1–{len(question.letters)}, or ↑↓) to choose, Enter to submit."
+        return _("Press A–{last} (or 1–{count}, or ↑↓) to choose, Enter to submit.").format(
+            last=question.letters[-1], count=len(question.letters)
+        )
     if question.type == "multiple":
-        return f"Several may be right: A–{question.letters[-1]} (or ↑↓ and Space) toggles each, Enter submits."
+        return _("Several may be right: A–{last} (or ↑↓ and Space) toggles each, Enter submits.").format(
+            last=question.letters[-1]
+        )
     if question.type == "true_false":
-        return "Press T for true or F for false (or ↑↓), Enter to submit."
-    return "Type what it prints (Enter: new line). Ctrl+S submits. Spacing is ignored; an exception's name will do."
+        return _("Press T for true or F for false (or ↑↓), Enter to submit.")
+    return _("Type what it prints (Enter: new line). Ctrl+S submits. Spacing is ignored; an exception's name will do.")
 
 
 class QuestionView(VerticalScroll):
@@ -91,23 +97,23 @@ class QuestionView(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         question = self.question
-        yield Markdown(question.prompt, id="prompt")
+        yield Prose(question.prompt, id="prompt")
         if question.code:
             if self.setup.strip():
-                with Collapsible(title="Setup: runs before the code", collapsed=True, id="setup"):
+                with Collapsible(title=_("Setup: runs before the code"), collapsed=True, id="setup"):
                     yield Static(code_block(self.setup), classes="code")
             yield Static(code_block(question.code), id="code", classes="code")
         if question.type in ("single", "multiple"):
             texts = tuple(choice.text for choice in question.choices)
             yield ChoiceList(question.letters, texts, question.type == "multiple", id="choices")
         elif question.type == "true_false":
-            yield ChoiceList("TF", ("true", "false"), multiple=False, id="choices")
+            yield ChoiceList("TF", (_("true"), _("false")), multiple=False, id="choices")
         else:
             yield TextArea(
                 id="prediction",
                 soft_wrap=True,
                 tab_behavior="focus",
-                placeholder="What does it print? Enter starts a new line; Ctrl+S submits.",
+                placeholder=_("What does it print? Enter starts a new line; Ctrl+S submits."),
             )
 
     def on_mount(self) -> None:

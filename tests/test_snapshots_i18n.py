@@ -1,0 +1,60 @@
+"""The home screen and a question in English and in Chinese, at a projector's 80x24: labels
+that fit, a footer that keeps its keys, Chinese lines that wrap by character.
+
+The fixed runner of test_snapshots.py stands in for the worker, so that versions and timings
+do not change the pictures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_snapshots import BANKS, FixedRunner, settle
+from textual.widgets import DataTable
+
+from quiz_app.progress import ProgressStore
+from quiz_app.ui.app import QuizApp
+from quiz_app.ui.screens.home import HomeScreen
+
+SIZE = (80, 24)
+LANGUAGES = ["en", "zh"]
+
+
+@pytest.fixture
+def store(quiz_home: Path) -> Iterator[ProgressStore]:
+    with ProgressStore.open(quiz_home / "progress.sqlite3") as opened:
+        yield opened
+
+
+def make_app(store: ProgressStore, language: str) -> QuizApp:
+    return QuizApp(
+        store=store, runner=FixedRunner(), player="ada", paths=[BANKS], bundled=BANKS / "none", language=language
+    )
+
+
+async def listed(pilot) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the home screen lists its banks (their load may start late)."""
+    app = pilot.app
+    for _ in range(200):
+        await settle(pilot)
+        if isinstance(app.screen, HomeScreen) and app.screen.query_one("#banks", DataTable).row_count:
+            return
+    raise AssertionError("the home screen never listed its banks")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_home(snap_compare, store: ProgressStore, language: str) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(make_app(store, language), terminal_size=SIZE, run_before=listed)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_question(snap_compare, store: ProgressStore, language: str) -> None:  # type: ignore[no-untyped-def]
+    async def open_first(pilot) -> None:  # type: ignore[no-untyped-def]
+        await listed(pilot)
+        await pilot.press("enter")
+        await pilot.press("b")
+        await settle(pilot)
+
+    assert snap_compare(make_app(store, language), terminal_size=SIZE, run_before=open_first)
