@@ -124,3 +124,22 @@ async def test_a_seat_of_quiz_app_serve_shows_no_other_players_answers(
         await pilot.press("r")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
+
+
+async def test_the_language_command_redraws_the_banks_in_chinese(store: ProgressStore, runner: SnippetRunner) -> None:
+    from textual.widgets import DataTable
+
+    from quiz_app import i18n
+
+    app = QuizApp(store=store, runner=runner, player="ada", paths=[BANKS], bundled=BANKS / "none")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await command(pilot, "Language: 中文")
+        assert i18n.active() == "zh"
+        assert isinstance(app.screen, HomeScreen)
+        assert "答题者：ada" in str(app.screen.query_one("#player", Static).render())
+        assert app.screen.query_one("#banks", DataTable).row_count == 1
+        assert "帮助" in {b.binding.description for b in app.screen.active_bindings.values()}
+        await command(pilot, "语言：English")  # and back, from the Chinese palette
+        assert i18n.active() == "en"
+        assert "Player: ada" in str(app.screen.query_one("#player", Static).render())

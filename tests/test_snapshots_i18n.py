@@ -58,3 +58,23 @@ def test_question(snap_compare, store: ProgressStore, language: str) -> None:  #
         await settle(pilot)
 
     assert snap_compare(make_app(store, language), terminal_size=SIZE, run_before=open_first)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_who_is_playing(snap_compare, store: ProgressStore, language: str) -> None:  # type: ignore[no-untyped-def]
+    from quiz_app import players
+    from quiz_app.ui.screens.player import PlayerScreen
+
+    players.remember("ada")
+    app = QuizApp(
+        store=store, runner=FixedRunner(), player=None, paths=[BANKS], bundled=BANKS / "none", language=language
+    )
+
+    async def asked(pilot) -> None:  # type: ignore[no-untyped-def]
+        for _ in range(200):
+            await pilot.pause(0.01)
+            if isinstance(pilot.app.screen, PlayerScreen) and pilot.app.screen.query("#player-name"):
+                return
+        raise AssertionError("the name prompt never showed")
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=asked)

@@ -149,7 +149,7 @@ class QuizApp(App[int]):
         self.language_override = i18n.normalise(language)
         self.use_language(None)
         if isinstance(self.screen, HomeScreen):
-            await self.screen.recompose()
+            await self.screen.retranslate()
         self.screen.refresh_bindings()
         self.notify(_("Language: {name}").format(name=i18n.LANGUAGES[self.language]))
 

@@ -11,6 +11,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.css.query import NoMatches
 from textual.widgets import DataTable, Footer, Header, Static
 
 from quiz_app import review
@@ -99,6 +100,14 @@ class HomeScreen(AppScreen[None]):
     def show_player(self) -> None:
         player = Text(_("Player: {name}   ·   choose a bank, then Enter").format(name=self.quiz_app.player))
         self.query_one("#player", Static).update(player)
+
+    async def retranslate(self) -> None:
+        """Draw the screen again in the language now active (the palette's Language command)."""
+        await self.recompose()
+        self.show_player()
+        self.show_worker()
+        self.show_review()
+        self.load(reload=False)
 
     def player_changed(self) -> None:
         """Another player took the seat: their name, their history, their reviews."""
@@ -237,7 +246,10 @@ class HomeScreen(AppScreen[None]):
         return list(by_path.items())
 
     def current_bank(self) -> Bank | None:
-        table = self.query_one("#banks", DataTable)
+        try:
+            table = self.query_one("#banks", DataTable)
+        except NoMatches:  # between a recompose's removing and mounting (a change of language)
+            return None
         if not self.banks or table.row_count == 0 or table.cursor_row >= len(self.banks):
             return None
         return self.banks[table.cursor_row]

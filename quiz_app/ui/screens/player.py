@@ -47,6 +47,8 @@ class PlayerScreen(AppModal[str | None]):
                 id="player-name",
             )
             yield Static(id="player-error")
+            keys = _("Esc: keep playing as before · Ctrl+Q: quit") if self.cancellable else _("Ctrl+Q: quit")
+            yield Static(Text(keys, style="dim"), id="player-keys")
 
     def on_mount(self) -> None:
         self.query_one("#player-name", Input).focus()
