@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from quiz_app import locations, trust
 from quiz_app.bank import Question, Verdict, grade
@@ -29,6 +29,7 @@ from quiz_app.runner import Outcome
 from quiz_app.ui.screens.base import AppScreen
 from quiz_app.ui.screens.choice_keys import CHOICE_BINDINGS
 from quiz_app.ui.screens.exam_end import ConfirmEndScreen
+from quiz_app.ui.widgets.footer import QuietFooter
 from quiz_app.ui.widgets.question_view import QuestionView, hint_for
 
 if TYPE_CHECKING:
@@ -177,7 +178,7 @@ class ExamScreen(AppScreen[None]):
         yield Static(id="exam-status")
         yield Container(id="stage")
         yield Static(id="hint")
-        yield Footer()
+        yield QuietFooter()
 
     async def on_mount(self) -> None:
         self.sub_title = _("Exam: {title}").format(title=self.paper.run.bank.title)

@@ -15,7 +15,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, VerticalScroll
-from textual.widgets import Footer, Header, Markdown, Static
+from textual.widgets import Header, Markdown, Static
 
 from quiz_app.bank import Question, Verdict
 from quiz_app.exam import ExamPaper, Response
@@ -26,6 +26,7 @@ from quiz_app.ui.screens.base import AppScreen
 from quiz_app.ui.screens.exam import finalise_predictions, run_snippet, settle_prediction
 from quiz_app.ui.widgets.answer_view import AnswerView
 from quiz_app.ui.widgets.choices import inline_code
+from quiz_app.ui.widgets.footer import QuietFooter
 from quiz_app.ui.widgets.question_view import code_block
 
 MARKS = {Verdict.CORRECT: "✔", Verdict.WRONG: "✘", Verdict.UNGRADED: "?"}
@@ -144,7 +145,7 @@ class ExamReviewScreen(AppScreen[None]):
         yield Static(id="review-status")
         yield Container(id="stage")
         yield Static(id="hint")
-        yield Footer()
+        yield QuietFooter()
 
     async def on_mount(self) -> None:
         self.sub_title = _("Exam review: {title}").format(title=self.paper.run.bank.title)

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.css.query import NoMatches
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from quiz_app import review
 from quiz_app.bank import Bank, Problem
@@ -22,6 +22,7 @@ from quiz_app.quiz_run import QuizRun, resumed
 from quiz_app.review import DueQuestions
 from quiz_app.ui.screens.base import AppScreen
 from quiz_app.ui.screens.problems import ProblemsScreen
+from quiz_app.ui.widgets.footer import QuietFooter
 from quiz_app.ui.widgets.outcome import guard_text
 from quiz_app.ui.widgets.prose import Prose
 
@@ -89,7 +90,7 @@ class HomeScreen(AppScreen[None]):
             yield Prose(id="bank-description")
             yield Static(id="load-problems")
         yield Static(id="worker-status")
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         self.show_player()

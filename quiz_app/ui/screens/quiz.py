@@ -15,7 +15,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from quiz_app.bank import Verdict, grade
 from quiz_app.i18n import N_, _
@@ -24,6 +24,7 @@ from quiz_app.runner import Outcome
 from quiz_app.ui.screens.base import AppScreen
 from quiz_app.ui.screens.choice_keys import CHOICE_BINDINGS
 from quiz_app.ui.widgets.answer_view import AnswerView
+from quiz_app.ui.widgets.footer import QuietFooter
 from quiz_app.ui.widgets.progress_line import ProgressLine
 from quiz_app.ui.widgets.question_view import QuestionView, hint_for
 
@@ -72,7 +73,7 @@ class QuizScreen(AppScreen[None]):
         yield ProgressLine(self.quiz)
         yield Container(id="stage")
         yield Static(id="hint")
-        yield Footer()
+        yield QuietFooter()
 
     async def on_mount(self) -> None:
         await self.ask()

@@ -19,13 +19,14 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Static, Tab, Tabs
+from textual.widgets import DataTable, Header, Static, Tab, Tabs
 
 from quiz_app.bank import Bank, Question, load_banks
 from quiz_app.classroom import Selection, report_data
 from quiz_app.classroom.render import clean
 from quiz_app.i18n import N_, _, ngettext
 from quiz_app.ui.screens.base import AppScreen
+from quiz_app.ui.widgets.footer import QuietFooter
 from quiz_app.ui.widgets.option_bars import OptionBars, OptionRow, fit
 
 Data = Mapping[str, Any]
@@ -187,7 +188,7 @@ class ReportScreen(AppScreen[None]):
         yield OptionBars(id="report-options")
         with VerticalScroll(id="report-misconceptions"):
             yield Static(id="report-misconception-lines")
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         self.sub_title = _("Class report")

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from quiz_app import review
 from quiz_app.bank import load_banks
@@ -21,6 +21,7 @@ from quiz_app.i18n import N_, _, ngettext
 from quiz_app.progress import ProgressStore
 from quiz_app.progress.cards import TagRetention
 from quiz_app.ui.screens.base import AppScreen
+from quiz_app.ui.widgets.footer import QuietFooter
 from quiz_app.ui.widgets.option_bars import share_bar
 from quiz_app.ui.widgets.score_sparkline import ScoreSparkline
 
@@ -128,7 +129,7 @@ class StatsScreen(AppScreen[None]):
                 id="stats-retention-heading",
             )
             yield Vertical(id="stats-retention")
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         self.sub_title = _("Your progress")

@@ -7,12 +7,13 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from quiz_app.i18n import N_, _, ngettext
 from quiz_app.quiz_run import QuizRun
 from quiz_app.ui.screens.base import AppScreen
 from quiz_app.ui.widgets.choices import inline_code
+from quiz_app.ui.widgets.footer import QuietFooter
 
 
 def duration_text(seconds: float) -> str:
@@ -55,7 +56,7 @@ class SummaryScreen(AppScreen[None]):
                 lines = [_("Nothing missed. Well done.")]
             yield Static(Text("\n").join(inline_code(line) for line in lines), id="missed")
             yield Static(id="beliefs")
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         self.query_one("#beliefs", Static).display = False
