@@ -403,5 +403,7 @@ def test_a_served_tab_quits_when_its_server_is_killed(quiz_home: Path, tmp_path:
             os.killpg(server.pid, signal.SIGKILL)  # the app too, should it have outlived the server
         except ProcessLookupError:
             pass
+        if pid_file.exists() and alive(int(pid_file.read_text())):  # it may have left the group
+            os.kill(int(pid_file.read_text()), signal.SIGKILL)
         os.close(master)
         os.close(slave)
