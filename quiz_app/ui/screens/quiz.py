@@ -104,6 +104,8 @@ class QuizScreen(AppScreen[None]):
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.quiz.finished:  # past the last question, on the way to the summary
+            return action not in ("submit", "submit_anywhere", "pick", "move", "toggle_choice", "next", "expressions")
         asking = self.answer is None
         if action == "submit":  # Enter: in the prediction box it starts a new line instead
             return asking and self.quiz.current.type != "predict"

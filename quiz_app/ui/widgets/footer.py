@@ -25,7 +25,9 @@ class QuietFooter(Footer):
         )
 
     def bindings_changed(self, screen: Screen) -> None:
-        if self.is_attached and screen is self.screen and screen.app.app_focus:
+        if not (self.is_attached and screen is self.screen and screen.is_current and screen.app.app_focus):
+            self._shown = None  # as Textual's footer does; compared again once the screen is current
+        else:
             shown = self._signature()
             if shown == self._shown:
                 return
