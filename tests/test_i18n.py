@@ -377,3 +377,15 @@ async def test_home_returns_to_the_apps_language_after_a_bank_in_another(store: 
         await home(pilot)
         assert "Stats" in footer(app)
         assert text_of(app, "#player").startswith("Player: ada")
+
+
+def test_a_snippet_stopped_by_its_time_limit_says_so_in_chinese(fresh_runner) -> None:  # type: ignore[no-untyped-def]
+    """The live outcome panel shows the runner's own words: they follow the language too."""
+    i18n.activate("zh")
+    outcome = fresh_runner.run("while True: pass", timeout=0.5)
+    assert outcome.status == "timeout"
+    assert outcome.detail == "代码片段运行超过了 0.5 秒的时限，已被停止"
+    i18n.activate("en")
+    assert fresh_runner.run("while True: pass", timeout=0.5).detail == (
+        "the snippet ran past its 0.5 s limit and was stopped"
+    )

@@ -27,6 +27,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from quiz_app.i18n import _
 from quiz_app.runner import protocol, sandbox
 from quiz_app.runner.outcome import Holds, Outcome, WorkerInfo
 from quiz_app.runner.protocol import OUTPUT_LIMIT, ProtocolError, clean_text
@@ -198,7 +199,7 @@ class SnippetRunner:
                 self._zygote.request_child()
 
     def _fail(self, reason: str) -> None:
-        self._failure = f"the PyTorch worker could not start: {reason}"
+        self._failure = _("the PyTorch worker could not start: {reason}").format(reason=reason)
         self._drop_zygote()
 
     def _drop_zygote(self) -> None:
@@ -348,7 +349,7 @@ class SnippetRunner:
                 # Start another; no snippet of the learner's is to blame.
                 self._drop_zygote()
             if self.wait_ready() is None or self._spare is None:
-                return Outcome(status="unavailable", detail=self._failure or "the PyTorch worker is not running")
+                return Outcome(status="unavailable", detail=self._failure or _("the PyTorch worker is not running"))
             child, self._spare = self._spare, None
             assert self._zygote is not None and self._info is not None
             self._serial += 1
@@ -399,28 +400,34 @@ class SnippetRunner:
                 if time.monotonic() >= deadline:
                     self.restarts += 1
                     sandbox.kill_group(child.pid)
-                    detail = f"the snippet ran past its {timeout:g} s limit and was stopped"
+                    detail = _("the snippet ran past its {seconds} s limit and was stopped").format(
+                        seconds=f"{timeout:g}"
+                    )
                     return base(status="timeout", detail=detail, duration=time.perf_counter() - started)
                 used = sandbox.resident_bytes(child.pid)
                 if used is not None and used > limit:
                     self.restarts += 1
                     sandbox.kill_group(child.pid)
-                    detail = f"stopped: it used more than {_size(limit)} of memory, the limit for a snippet"
+                    detail = _("stopped: it used more than {size} of memory, the limit for a snippet").format(
+                        size=_size(limit)
+                    )
                     return base(status="crashed", detail=detail, duration=time.perf_counter() - started)
             reply = protocol.receive(child.conn)
         except (EOFError, OSError):
             self.restarts += 1
-            detail = "the snippet was stopped" if self._cancelled else self._how_it_ended(child)
+            detail = _("the snippet was stopped") if self._cancelled else self._how_it_ended(child)
             return base(status="crashed", detail=detail, duration=time.perf_counter() - started)
         except ProtocolError as error:
             self.restarts += 1
-            detail = f"the snippet's process sent a reply that could not be read ({error}); it was stopped"
+            detail = _("the snippet's process sent a reply that could not be read ({error}); it was stopped").format(
+                error=error
+            )
             return base(status="crashed", detail=detail, duration=time.perf_counter() - started)
         try:
             return self._outcome(base, reply, serial, len(holds))
         except (KeyError, TypeError, ValueError):
             self.restarts += 1
-            detail = "the snippet's process sent a reply that was not its own; it was stopped"
+            detail = _("the snippet's process sent a reply that was not its own; it was stopped")
             return base(status="crashed", detail=detail, duration=time.perf_counter() - started)
 
     @staticmethod
@@ -469,11 +476,11 @@ class SnippetRunner:
             except ValueError:
                 name = f"signal {sig}"
             if sig == getattr(signal, "SIGXCPU", None):
-                return "stopped: the snippet used up its CPU time"
-            return f"the snippet crashed its process ({name})"
+                return _("stopped: the snippet used up its CPU time")
+            return _("the snippet crashed its process ({signal})").format(signal=name)
         if code is not None:
-            return f"the snippet ended its process (exit code {code})"
-        return "the snippet's process ended without a reply"
+            return _("the snippet ended its process (exit code {code})").format(code=code)
+        return _("the snippet's process ended without a reply")
 
     async def arun(
         self,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from quiz_app.i18n import _
+
 Status = Literal["ok", "error", "timeout", "crashed", "unavailable"]
 
 
@@ -78,7 +80,7 @@ class Outcome:
         """
         parts = [self.stdout, self.stderr]
         if self.truncated:
-            parts.append("[output cut: the snippet printed too much]\n")
+            parts.append(_("[output cut: the snippet printed too much]") + "\n")
         if self.exc_type is not None:
             parts.append(f"{self.exc_type}: {self.exc_message}" if self.exc_message else self.exc_type)
         elif self.detail:
