@@ -407,3 +407,33 @@ def test_a_served_tab_quits_when_its_server_is_killed(quiz_home: Path, tmp_path:
             os.kill(int(pid_file.read_text()), signal.SIGKILL)
         os.close(master)
         os.close(slave)
+
+
+def test_the_app_quits_when_its_input_hangs_up(quiz_home: Path) -> None:
+    """A pseudo-terminal that is not the app's controlling terminal sends no SIGHUP when its
+    other side closes; the app still quits, instead of spinning on the end of its input."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    app = subprocess.Popen(
+        [*QUIZ_APP, "--player", "x"],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=cli_env(quiz_home, TERM="xterm-256color"),
+        start_new_session=True,  # a session of its own, with no controlling terminal
+    )
+    output = b""
+    try:
+        deadline = time.monotonic() + 60
+        while b"PyTorch ready: " not in output:
+            assert app.poll() is None and time.monotonic() < deadline, output[-2000:]
+            ready, _, _ = select.select([master], [], [], 0.05)
+            if ready:
+                output += os.read(master, 65536)
+        os.close(slave)
+        os.close(master)  # the other side hangs up
+        assert app.wait(20) == 0
+    finally:
+        if app.poll() is None:
+            os.killpg(app.pid, signal.SIGKILL)
+            app.wait(10)

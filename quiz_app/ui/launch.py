@@ -70,6 +70,7 @@ def launch(
         shuffle=shuffle,
         served=served,
     )
+    _quit_on_hangup()
     try:
         app.run()
     finally:
@@ -97,3 +98,32 @@ def _quit_with_the_server() -> None:
     ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGHUP, 0, 0, 0)  # PR_SET_PDEATHSIG
     if os.getppid() != parent:  # the server ended before the line above
         raise SystemExit(0)
+
+
+def _quit_on_hangup() -> None:
+    """Quit as a closed terminal makes the app quit (SIGHUP, handled: answers flushed) when the
+    app's input hangs up without a SIGHUP: a pseudo-terminal whose other side closed while it
+    was not the app's controlling terminal, or a pipe whose writer ended. Textual's input
+    thread would otherwise spin on the end of input at full CPU."""
+    import os
+    import select
+    import signal
+    import threading
+
+    if not hasattr(select, "poll") or not hasattr(signal, "SIGHUP"):
+        return
+    try:
+        fd = sys.stdin.fileno()
+    except (AttributeError, ValueError, OSError):
+        return
+
+    def watch() -> None:
+        poller = select.poll()
+        poller.register(fd, 0)  # no events asked: poll reports a hang-up or an error regardless
+        while True:
+            for _fd, event in poller.poll(1000):
+                if event & (select.POLLHUP | select.POLLERR | select.POLLNVAL):
+                    os.kill(os.getpid(), signal.SIGHUP)
+                    return
+
+    threading.Thread(target=watch, daemon=True, name="quiz-app-hangup").start()
