@@ -99,8 +99,7 @@ def shuffle_run(run: QuizRun, player: str) -> QuizRun:
     questions, shown = shuffled(run.bank, run.questions, player)
     mixed = dataclasses.replace(run, questions=questions, shuffled=shown)
     if run.resumed_at is not None:  # a run going on: at its first unanswered question in this order
-        mixed.index = next((i for i, q in enumerate(questions) if q.id not in run.results), len(questions))
-        mixed.resumed_at = mixed.index
+        mixed.go_on()
     return mixed
 
 

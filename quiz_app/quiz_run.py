@@ -128,6 +128,13 @@ class QuizRun:
     def finished(self) -> bool:
         return self.index >= self.total
 
+    def go_on(self) -> None:
+        """Go on at the first question not answered yet, in this run's order (resuming)."""
+        self.index = next(
+            (i for i, question in enumerate(self.questions) if question.id not in self.results), self.total
+        )
+        self.resumed_at = self.index
+
     def record(self, result: Result) -> None:
         self.results[result.question.id] = result
 
@@ -181,8 +188,5 @@ def resumed(bank: Bank, unfinished: UnfinishedAttempt) -> QuizRun | None:
             continue
         verdict = Verdict.UNGRADED if stored.correct is None else Verdict.CORRECT if stored.correct else Verdict.WRONG
         run.record(Result(question, stored.answer, verdict, stored.seconds))
-    run.index = next((i for i, question in enumerate(run.questions) if question.id not in run.results), run.total)
-    if run.finished:
-        return None
-    run.resumed_at = run.index
-    return run
+    run.go_on()
+    return None if run.finished else run
