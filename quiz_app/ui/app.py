@@ -369,9 +369,6 @@ class QuizApp(App[int]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         from quiz_app.ui.commands import app_commands
 
-        if not self.player:  # the name comes first
-            yield SystemCommand(_("Quit"), _("Quit; every answer given is already saved"), self.action_quit)
-            return
         yield from app_commands(self)
 
     def go_home(self) -> HomeScreen | None:

@@ -16,7 +16,12 @@ if TYPE_CHECKING:
 
 
 def app_commands(app: QuizApp) -> Iterable[SystemCommand]:
-    """Open a bank, review, stats, the class report, switch player, help, language, quit."""
+    """Open a bank, review, stats, the class report, switch player, help, language, quit (only
+    quit before the player has said who they are)."""
+    quit_command = SystemCommand(_("Quit"), _("Quit; every answer given is already saved"), app.action_quit)
+    if not app.player:
+        yield quit_command
+        return
     for bank in app.banks.banks:
         yield SystemCommand(
             _("Open bank: {title}").format(title=bank.title),
@@ -40,7 +45,7 @@ def app_commands(app: QuizApp) -> Iterable[SystemCommand]:
                 _("Show the interface in {name} from now on").format(name=name),
                 _switcher(app, code),
             )
-    yield SystemCommand(_("Quit"), _("Quit; every answer given is already saved"), app.action_quit)
+    yield quit_command
 
 
 def _opener(app: QuizApp, bank: Bank):  # type: ignore[no-untyped-def]
