@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Header, Static
 from quiz_app import review
 from quiz_app.bank import Bank, Problem
 from quiz_app.i18n import N_, _, ngettext
-from quiz_app.progress import BankHistory, UnfinishedAttempt
+from quiz_app.progress import BankHistory, ProgressStore, UnfinishedAttempt
 from quiz_app.quiz_run import QuizRun, resumed
 from quiz_app.review import DueQuestions
 from quiz_app.ui.screens.base import AppScreen
@@ -132,11 +132,13 @@ class HomeScreen(AppScreen[None]):
             await asyncio.to_thread(app.load_all_banks)
         player = app.player
         banks = list(self.banks)
-        histories = await app.read_store(lambda store: {bank.id: store.bank_history(player, bank.id) for bank in banks})
-        unfinished = await app.read_store(
-            lambda store: {bank.id: store.unfinished_attempt(player, bank.id) for bank in banks}
-        )
-        self.unfinished = {bank_id: run for bank_id, run in unfinished.items() if run is not None}
+
+        def read(store: ProgressStore) -> tuple[dict[str, BankHistory | None], dict[str, UnfinishedAttempt]]:
+            histories = {bank.id: store.bank_history(player, bank.id) for bank in banks}
+            left = {bank.id: store.unfinished_attempt(player, bank.id) for bank in banks}
+            return histories, {bank_id: run for bank_id, run in left.items() if run is not None}
+
+        histories, self.unfinished = await app.read_store(read)
         self.fill(histories)
         now = app.clock()
         cards = await app.read_store(lambda store: store.due_cards(player, now))
