@@ -84,6 +84,28 @@ def _libc() -> ctypes.CDLL | None:
         return None
 
 
+_PR_SET_PDEATHSIG = 1
+_PR_SET_CHILD_SUBREAPER = 36
+
+
+def die_with_parent(signum: int, parent: int) -> bool:
+    """Linux: the kernel sends ``signum`` to this process when the thread that started it ends,
+    even killed. False when ``parent`` had already ended before that was set (this process is an
+    orphan already); True otherwise, also where there is no such guard (not Linux)."""
+    libc = _libc()
+    if libc is None:
+        return True
+    libc.prctl(_PR_SET_PDEATHSIG, signum, 0, 0, 0)
+    return os.getppid() == parent
+
+
+def become_subreaper() -> None:
+    """Linux: orphans of this process's descendants become its children, for it to reap."""
+    libc = _libc()
+    if libc is not None:
+        libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
 def landlock_abi() -> int:
     """The Landlock ABI version this kernel offers, 0 where there is none."""
     libc = _libc()

@@ -26,8 +26,6 @@ from typing import Any
 
 from quiz_app.runner import protocol, sandbox
 
-_PR_SET_PDEATHSIG = 1
-_PR_SET_CHILD_SUBREAPER = 36
 # Imported after the first snippet process is forked (so the first outcome does not wait for
 # them), before the second: an optimizer's first step imports torch._dynamo, about 800 modules
 # and 2 s that every fresh process would otherwise pay again. Importing starts no thread and
@@ -39,15 +37,9 @@ ORPHAN_SCAN_INTERVAL = 0.1
 def _bind_to_the_app(app: int) -> None:
     """Linux: the kernel kills this zygote when the app's launcher thread ends, which is when the
     app ends, even mid-import; and makes it the reaper of what its snippets leave behind."""
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != app:  # the app ended before the line above
+    if not sandbox.die_with_parent(signal.SIGKILL, app):  # the app ended before that was set
         os._exit(0)
-    libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    sandbox.become_subreaper()
 
 
 def _orphans(own: set[int]) -> list[int]:

@@ -88,15 +88,12 @@ def _quit_with_the_server() -> None:
     """A tab of ``quiz-app serve``: on Linux the kernel sends this app SIGHUP when the server
     ends, even killed, and the app quits as a closed terminal makes it quit (answers flushed),
     instead of living on as an orphan with its PyTorch worker."""
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
     import os
     import signal
 
-    parent = os.getppid()
-    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGHUP, 0, 0, 0)  # PR_SET_PDEATHSIG
-    if os.getppid() != parent:  # the server ended before the line above
+    from quiz_app.runner import sandbox
+
+    if not sandbox.die_with_parent(signal.SIGHUP, os.getppid()):  # the server ended meanwhile
         raise SystemExit(0)
 
 
