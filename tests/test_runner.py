@@ -220,3 +220,22 @@ def test_on_the_cpu_the_drivers_cuda_complaint_is_not_part_of_the_outcome(runner
     outcome = runner.run(code)
     assert "CUDA initialization" not in outcome.text
     assert "UserWarning: a warning of the lesson" in outcome.text
+
+
+def test_a_prefork_delay_forks_the_next_process_later_and_a_run_meanwhile_does_not_wait_for_it() -> None:
+    """The app's runner forks the next snippet process PREFORK_DELAY after a reply (so that the
+    fork does not take the CPU the answer is drawn with); a run that comes sooner asks for its
+    own process, and every run still gets a fresh one."""
+    with SnippetRunner(os.environ.get("QUIZ_APP_TEST_DEVICE", "cpu"), prefork_delay=1.0) as delayed:
+        assert delayed.wait_ready() is not None
+        first = delayed.run("import os\nprint(os.getpid())")
+        assert not delayed.is_ready()  # nothing forked yet: the delay has not passed
+        second = delayed.run("import os\nprint(os.getpid())")  # asks for its own process at once
+        assert first.status == second.status == "ok"
+        assert first.stdout != second.stdout  # two processes
+        deadline = time.monotonic() + 30
+        while not delayed.is_ready():
+            assert time.monotonic() < deadline, "the delayed process never came"
+            time.sleep(0.05)
+        third = delayed.run("import os\nprint(os.getpid())")
+        assert third.status == "ok" and third.stdout not in (first.stdout, second.stdout)

@@ -150,12 +150,18 @@ class SnippetRunner:
         threads: int | None = None,
         memory_limit: int = DEFAULT_MEMORY_LIMIT,
         sandbox: bool = True,
+        prefork_delay: float = 0.0,
     ) -> None:
+        """``prefork_delay``: seconds between a reply and the fork of the next snippet process.
+        ``check`` forks at once; the app waits until its answer is drawn, so that the fork and
+        the last process's exit do not take the CPU the drawing needs (a run that comes sooner
+        asks for its process itself)."""
         self.device = device
         self.python = python or sys.executable
         self.threads = threads
         self.memory_limit = memory_limit
         self.sandbox = sandbox
+        self.prefork_delay = prefork_delay
         self._lock = threading.RLock()
         self._zygote: _Zygote | None = None
         self._spare: _Child | None = None
@@ -360,8 +366,18 @@ class SnippetRunner:
             finally:
                 self._busy = None
                 child.close()
-                self._prefork()
+                if self.prefork_delay > 0:
+                    later = threading.Timer(self.prefork_delay, self._prefork_later)
+                    later.daemon = True
+                    later.start()
+                else:
+                    self._prefork()
                 shutil.rmtree(os.path.join(self._scratch, str(child.pid)), ignore_errors=True)
+
+    def _prefork_later(self) -> None:
+        with self._lock:
+            if self._spare is None:  # a run since may have taken one already
+                self._prefork()
 
     def _prefork(self) -> None:
         """Ask for the next snippet process now that this one has replied. (Forking while a

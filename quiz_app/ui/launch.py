@@ -16,6 +16,9 @@ if TYPE_CHECKING:
     from quiz_app.exam import ExamPlan
 
 
+PREFORK_DELAY = 0.3  # seconds: an answer and what follows it are drawn in about 0.15 s
+
+
 def launch(
     paths: list[Path],
     player: str | None,
@@ -53,7 +56,8 @@ def launch(
         print(_("quiz-app: error: {message}").format(message=error), file=sys.stderr)
         print(locations.unusable_hint(), file=sys.stderr)
         return 2
-    runner = SnippetRunner(device, sandbox=sandboxed)
+    # The next snippet process is forked once the answer is drawn (PREFORK_DELAY), not while.
+    runner = SnippetRunner(device, sandbox=sandboxed, prefork_delay=PREFORK_DELAY)
     runner.start()  # torch imports while the first screen draws
     from quiz_app.ui.app import QuizApp
 
