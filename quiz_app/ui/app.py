@@ -80,9 +80,11 @@ class QuizApp(App[int]):
         served: bool = False,
     ) -> None:
         super().__init__()
+        from quiz_app.ui import compositor
         from quiz_app.ui.cjk import install_wrapping
 
         install_wrapping()  # Chinese wraps by character, not only at spaces
+        compositor.install()  # one arrangement per layout, not two (see ui/compositor.py)
         self.exam = exam  # quiz-app exam: the exam screen comes first instead of the banks
         self.shuffle = shuffle  # --shuffle: practice in the player's order (as a bank's `shuffle: true`)
         # --lang, else the locale; a bank in a language with a catalog is played in it (see language_for).
