@@ -15,6 +15,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
+from textual.widget import AwaitMount
 from textual.widgets import Header, Static
 
 from quiz_app.bank import Verdict, grade
@@ -27,6 +28,8 @@ from quiz_app.ui.widgets.answer_view import AnswerView
 from quiz_app.ui.widgets.footer import QuietFooter
 from quiz_app.ui.widgets.progress_line import ProgressLine
 from quiz_app.ui.widgets.question_view import QuestionView, hint_for
+
+OUTCOME_WAIT = 0.05  # seconds the answer waits for its live outcome, to be drawn with it
 
 
 class QuizScreen(AppScreen[None]):
@@ -62,7 +65,10 @@ class QuizScreen(AppScreen[None]):
     def __init__(self, run: QuizRun) -> None:
         super().__init__()
         self.quiz = run
-        self.answer: AnswerView | None = None
+        self.answer: AnswerView | None = None  # the answer shown, once the learner submitted
+        self.prepared: AnswerView | None = None  # the current question's answer, built while it is asked
+        self.preparing: AwaitMount | None = None  # its mount
+        self.asked = 0  # questions asked on this screen, so that a late preparation knows it is stale
         self.shown_at = time.monotonic()
         self.committed = False  # the current answer is saved
         self.response: str | bool | frozenset[str] = ""
@@ -93,8 +99,9 @@ class QuizScreen(AppScreen[None]):
     async def ask(self) -> None:
         """Show the current question."""
         stage = self.query_one("#stage")
+        self.answer = self.prepared = self.preparing = None
+        self.asked += 1
         await stage.remove_children()
-        self.answer = None
         question = self.quiz.current
         self.app.clear_notifications()  # a notice about the last question does not linger over this one
         await stage.mount(QuestionView(question, self.quiz.home(question)[0].setup))
@@ -102,6 +109,20 @@ class QuizScreen(AppScreen[None]):
         self.query_one("#hint", Static).update(Text(hint_for(question)))
         self.shown_at = time.monotonic()
         self.refresh_bindings()
+        self.call_after_refresh(self.prepare_answer, self.asked)  # once the question is on screen
+
+    def prepare_answer(self, asked: int) -> AwaitMount | None:
+        """Build the answer to the question asked ``asked``-th, hidden, while the learner reads
+        it: on submit only the verdict and the outcome are left to draw. Returns the mount to
+        await (the same one if it was already started)."""
+        if asked != self.asked or self.quiz.finished:
+            return None  # a later question is asked now
+        if self.preparing is None:
+            question = self.quiz.current
+            self.prepared = AnswerView(question, setup=self.quiz.home(question)[0].setup)
+            self.prepared.display = False
+            self.preparing = self.query_one("#stage").mount(self.prepared)
+        return self.preparing
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.quiz.finished:  # past the last question, on the way to the summary
@@ -138,6 +159,12 @@ class QuizScreen(AppScreen[None]):
     async def action_submit(self) -> None:
         if self.answer is not None:
             return
+        # No frame while the answer is put together: the next one shows it whole, with its
+        # outcome when that came within OUTCOME_WAIT.
+        with self.app.batch_update():
+            await self.submit()
+
+    async def submit(self) -> None:
         question = self.quiz.current
         response = self.view.response()
         if response is None:
@@ -157,11 +184,22 @@ class QuizScreen(AppScreen[None]):
         by_run = question.type == "predict" and question.answer is None
         verdict = None if by_run else grade(question, response)
         self.response, self.seconds, self.committed = response, seconds, False
-        self.answer = AnswerView(question, response, verdict, live, self.quiz.home(question)[0].setup)
+        mounting = self.prepare_answer(self.asked)  # started already, unless the learner was very quick
+        if mounting is not None:
+            await mounting
+        if live is not None:
+            # A ready snippet process replies within a few milliseconds: waiting that long draws
+            # the answer and its outcome in one frame, rather than "Running…" first and the
+            # outcome a frame or two later. A slower run shows "Running…" after OUTCOME_WAIT.
+            await asyncio.wait({live}, timeout=OUTCOME_WAIT)
+        answer = self.prepared
+        assert answer is not None and answer.question is question
+        self.answer = answer
+        answer.begin(response, verdict, live)
         self.app.clear_notifications()
         asked = self.view
         asked.display = False  # removed once the answer is on screen: drawing comes first
-        await self.query_one("#stage").mount(self.answer)
+        answer.display = True
         self.call_after_refresh(asked.remove)
         self.show_answer_hint()
         self.refresh_bindings()

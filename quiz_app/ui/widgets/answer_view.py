@@ -91,16 +91,21 @@ class AnswerView(VerticalScroll):
     def __init__(
         self,
         question: Question,
-        response: str | bool | frozenset[str],
-        verdict: Verdict | None,
+        response: str | bool | frozenset[str] | None = None,
+        verdict: Verdict | None = None,
         live: asyncio.Future[Outcome] | None = None,
         setup: str = "",
     ) -> None:
         """``verdict`` is None for a prediction graded by the run; ``live`` is the snippet's
-        outcome on its way (None for a question without a snippet)."""
+        outcome on its way (None for a question without a snippet).
+
+        Without a ``response`` the view is prepared ahead, while the question is asked (the
+        snippet highlighted, the explanation laid out), and ``begin()`` fills in the answer:
+        submitting then only reveals what is already built."""
         super().__init__(id="answer-body")
         self.question = question
-        self.response = response
+        self.response: str | bool | frozenset[str] = response if response is not None else ""
+        self.begun = response is not None
         self.verdict = verdict
         self.live = live
         self.setup = setup
@@ -121,10 +126,26 @@ class AnswerView(VerticalScroll):
                 yield snippet
             yield OutcomePanel(id="outcome")
         yield Static(id="proof")
-        why = self.why_text()
+        why = self.why_text() if self.begun else ""
         if why:
             yield Prose(why, id="why")
         yield Prose(question.explanation, id="explanation")
+
+    def begin(
+        self,
+        response: str | bool | frozenset[str],
+        verdict: Verdict | None,
+        live: asyncio.Future[Outcome] | None,
+    ) -> None:
+        """The learner answered: show the verdict and wait for the live outcome. Why a wrong
+        choice is wrong is mounted after the next frame, so that it does not delay the outcome."""
+        if self.begun:
+            return
+        self.response, self.verdict, self.live, self.begun = response, verdict, live, True
+        self.start()
+        why = self.why_text()
+        if why:
+            self.call_after_refresh(self.mount, Prose(why, id="why"), before="#explanation")
 
     def why_text(self) -> str:
         """Markdown for each wrong choice the learner picked that says why it is wrong."""
@@ -142,16 +163,26 @@ class AnswerView(VerticalScroll):
 
     def on_mount(self) -> None:
         self.query_one("#proof", Static).display = False
+        if self.begun:
+            self.start()
+
+    def start(self) -> None:
         self.show_verdict(self.verdict)
-        if self.live is not None:
-            self.await_outcome()
-        else:
+        live = self.live
+        if live is None:
             self.query_one(OutcomePanel).show_none(_("This question has no snippet to run."))
+        elif live.done() and not live.cancelled() and live.exception() is None:
+            self.arrived(live.result())  # already here: drawn in the same frame as the answer
+        else:
+            self.query_one(OutcomePanel).waiting()
+            self.await_outcome()
 
     @work(exclusive=True, group="snippet", exit_on_error=False, description="Run the snippet live")
     async def await_outcome(self) -> None:
         assert self.live is not None
-        outcome = await self.live
+        self.arrived(await self.live)
+
+    def arrived(self, outcome: Outcome) -> None:
         self.outcome = outcome
         self.query_one(OutcomePanel).show(outcome)
         self.show_proof()

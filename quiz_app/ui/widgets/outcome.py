@@ -42,21 +42,39 @@ def describe(outcome: Outcome) -> str:
     return line + "\n" + guard_text(outcome.guards)
 
 
+SPIN_AFTER = 0.25  # seconds: a spinner only for a run slow enough to need one
+
+
 class OutcomePanel(Vertical):
-    """Shows 'running…' until ``show()`` is called with the outcome."""
+    """Shows 'running…' until ``show()`` is called with the outcome, and a spinner once the run
+    has taken longer than ``SPIN_AFTER``: most outcomes come sooner, and mounting and removing a
+    spinner would delay them."""
 
     def __init__(self, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
         self.border_title = _("Live outcome")
+        self.done = False
 
     def compose(self) -> ComposeResult:
         yield Static(Text(_("Running on the local device…")), id="outcome-status")
-        yield LoadingIndicator(id="outcome-spinner")
         yield Static(id="outcome-text")
         yield Static(id="outcome-meta")
 
+    def waiting(self) -> None:
+        """The run has started."""
+        self.set_timer(SPIN_AFTER, self.spin)
+
+    def spin(self) -> None:
+        if not self.done:
+            self.mount(LoadingIndicator(id="outcome-spinner"), after="#outcome-status")
+
+    def stop_spinning(self) -> None:
+        self.done = True  # a flag, not a CSS class: a class would restyle the panel on the way to the outcome
+        for spinner in self.query("#outcome-spinner"):
+            spinner.remove()
+
     def show(self, outcome: Outcome) -> None:
-        self.query_one("#outcome-spinner").remove()
+        self.stop_spinning()
         status = self.query_one("#outcome-status", Static)
         text = self.query_one("#outcome-text", Static)
         if outcome.status == "ok":
@@ -68,8 +86,7 @@ class OutcomePanel(Vertical):
             self.add_class("-failed")
         text.update(Text(outcome.text.rstrip("\n") or _("(nothing printed)")))
         self.query_one("#outcome-meta", Static).update(Text(describe(outcome)))
-        self.add_class("-done")
 
     def show_none(self, reason: str) -> None:
-        self.query_one("#outcome-spinner").remove()
+        self.stop_spinning()
         self.query_one("#outcome-status", Static).update(Text(reason))
