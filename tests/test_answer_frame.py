@@ -162,3 +162,18 @@ async def test_a_learner_quicker_than_the_first_frame_still_gets_the_answer(
         await settle(pilot)
         assert screen.prepare_answer(screen.asked - 1) is None  # stale: a later question is asked
         assert not screen.query(AnswerView)
+
+
+async def test_a_wrong_prediction_ending_in_enter_is_quoted_on_one_line(
+    store: ProgressStore, runner: SnippetRunner
+) -> None:
+    app = make_app(store, runner, [PLAY])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for key in ("b", "enter", "n", "a", "enter", "n", "t", "enter", "n"):  # to the prediction
+            await pilot.press(key)
+            await settle(pilot)
+        await pilot.press("3", "enter", "ctrl+s")  # "3" and a new line, then submit
+        await settle(pilot)
+        verdict = str(app.screen.query_one("#verdict", Static).render())
+        assert verdict.splitlines()[:2] == ["✘ Wrong. You answered: 3", "The key is what PyTorch printed, shown below."]

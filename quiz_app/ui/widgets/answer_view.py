@@ -234,7 +234,7 @@ class AnswerView(VerticalScroll):
             widget.update(line_by_line(_("✔ Correct. {key}").format(key=key)))
             widget.add_class("-correct")
         else:
-            shown = given if "\n" not in given.strip("\n") else given.strip("\n").replace("\n", " ⏎ ")
+            shown = given.strip("\n").replace("\n", " ⏎ ")  # one line, without the Enter typed last
             text = _("✘ Wrong. You answered: {answer}").format(answer=shown) + "\n" + key
             hint = self.near_miss()
             if hint:
