@@ -15,7 +15,7 @@ from quiz_app.runner import SnippetRunner
 def main() -> None:
     sandbox = "--no-sandbox" not in sys.argv[1:]
     start = time.perf_counter()
-    runner = SnippetRunner("cpu", sandbox=sandbox)
+    runner = SnippetRunner.interactive("cpu", sandbox=sandbox)  # as the app starts it
     runner.start()
     outcome = runner.run("print(1 + 1)")
     elapsed = time.perf_counter() - start

@@ -14,7 +14,7 @@ from quiz_app.ui.widgets.question_view import QuestionView
 def main() -> None:
     bank = Path(sys.argv[1])
     store = ProgressStore.open()
-    runner = SnippetRunner("cpu")
+    runner = SnippetRunner.interactive("cpu")  # as the app starts it
     runner.start()
     app = QuizApp(store=store, runner=runner, player="bench", paths=[bank])
     original = QuestionView.on_mount

@@ -143,7 +143,7 @@ def main() -> None:
         launches.append(wall)
         insides.append(inside)
     timeouts, kills, firsts, kill_units = [], [], [], []
-    with SnippetRunner("cpu") as runner:
+    with SnippetRunner.interactive("cpu") as runner:  # as the app starts it
         for _ in range(REPEATS):
             timeouts.append(after_timeout(runner))
         for _ in range(REPEATS):

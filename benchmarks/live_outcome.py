@@ -76,7 +76,7 @@ async def measure(runner: SnippetRunner, store: ProgressStore, bank: Path) -> li
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as home, SnippetRunner("cpu") as runner:
+    with tempfile.TemporaryDirectory() as home, SnippetRunner.interactive("cpu") as runner:
         runner.wait_ready()
         bare = []
         for _ in range(RUNS):

@@ -132,7 +132,7 @@ async def test_a_slow_outcome_shows_running_then_a_spinner_then_the_outcome(
         assert status(screen) == "Running on the local device…"
         await until(lambda: bool(screen.query(LoadingIndicator)), 1.0)  # the run takes 1.5 s
         await until(lambda: status(screen) == "It printed:")
-        assert not screen.query(LoadingIndicator)
+        await until(lambda: not screen.query(LoadingIndicator), 2.0)  # removed with the outcome
         assert "done" in str(screen.query_one("#outcome-text", Static).render())
 
 

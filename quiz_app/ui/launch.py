@@ -16,9 +16,6 @@ if TYPE_CHECKING:
     from quiz_app.exam import ExamPlan
 
 
-PREFORK_DELAY = 0.3  # seconds: an answer and what follows it are drawn in about 0.15 s
-
-
 def launch(
     paths: list[Path],
     player: str | None,
@@ -56,8 +53,9 @@ def launch(
         print(_("quiz-app: error: {message}").format(message=error), file=sys.stderr)
         print(locations.unusable_hint(), file=sys.stderr)
         return 2
-    # The next snippet process is forked once the answer is drawn (PREFORK_DELAY), not while.
-    runner = SnippetRunner(device, sandbox=sandboxed, prefork_delay=PREFORK_DELAY)
+    # The next snippet process is forked once the answer is drawn, not while, and rehearses a
+    # tensor op while the learner reads (SnippetRunner.interactive).
+    runner = SnippetRunner.interactive(device, sandbox=sandboxed)
     runner.start()  # torch imports while the first screen draws
     from quiz_app.ui.app import QuizApp
 
