@@ -143,3 +143,27 @@ async def test_the_language_command_redraws_the_banks_in_chinese(store: Progress
         await command(pilot, "语言：English")  # and back, from the Chinese palette
         assert i18n.active() == "en"
         assert "Player: ada" in str(app.screen.query_one("#player", Static).render())
+
+
+async def test_switching_language_mid_question_gives_the_answer_in_the_new_language(
+    store: ProgressStore, runner: SnippetRunner
+) -> None:
+    """The answer is built while the question is asked; a language switched meanwhile builds it
+    again, so that its panels speak the language now active."""
+    from quiz_app import i18n
+    from quiz_app.ui.widgets.outcome import OutcomePanel
+
+    app = QuizApp(store=store, runner=runner, player="ada", paths=[BANKS / "play.yaml"], bundled=BANKS / "none")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, QuizScreen) and screen.prepared is not None
+        assert screen.prepared.query_one(OutcomePanel).border_title == "Live outcome"
+        await command(pilot, "Language: 中文")
+        assert i18n.active() == "zh" and app.screen is screen
+        await pilot.press("b", "enter")
+        await settle(pilot)
+        assert screen.answer is not None
+        assert screen.answer.query_one(OutcomePanel).border_title == "实时结果"
+        assert screen.answer.query_one("#snippet", Static).border_title == "代码片段"
+        assert len(screen.query("#answer-body")) == 1  # the one built in English is gone

@@ -68,6 +68,7 @@ class QuizScreen(AppScreen[None]):
         self.answer: AnswerView | None = None  # the answer shown, once the learner submitted
         self.prepared: AnswerView | None = None  # the current question's answer, built while it is asked
         self.preparing: AwaitMount | None = None  # its mount
+        self.prepared_in = ""  # the language it was built in
         self.asked = 0  # questions asked on this screen, so that a late preparation knows it is stale
         self.shown_at = time.monotonic()
         self.committed = False  # the current answer is saved
@@ -120,6 +121,7 @@ class QuizScreen(AppScreen[None]):
         if self.preparing is None:
             question = self.quiz.current
             self.prepared = AnswerView(question, setup=self.quiz.home(question)[0].setup)
+            self.prepared_in = self.quiz_app.language
             self.prepared.display = False
             self.preparing = self.query_one("#stage").mount(self.prepared)
         return self.preparing
@@ -187,6 +189,13 @@ class QuizScreen(AppScreen[None]):
         mounting = self.prepare_answer(self.asked)  # started already, unless the learner was very quick
         if mounting is not None:
             await mounting
+        if self.prepared is not None and self.prepared_in != self.quiz_app.language:
+            # The language was switched (palette) since: build it again, in the language now active.
+            await self.prepared.remove()
+            self.prepared = self.preparing = None
+            mounting = self.prepare_answer(self.asked)
+            if mounting is not None:
+                await mounting
         if live is not None:
             # A ready snippet process replies within a few milliseconds: waiting that long draws
             # the answer and its outcome in one frame, rather than "Running…" first and the
