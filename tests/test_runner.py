@@ -241,12 +241,11 @@ def test_a_prefork_delay_forks_the_next_process_later_and_a_run_meanwhile_does_n
         assert third.status == "ok" and third.stdout not in (first.stdout, second.stdout)
 
 
-def test_a_rehearsing_runner_gives_each_snippet_only_its_own_output() -> None:
-    """The app's runner: each process prints a rehearsal while it waits, which is no part of
-    the outcome."""
-    with SnippetRunner.interactive(os.environ.get("QUIZ_APP_TEST_DEVICE", "cpu")) as rehearsing:
-        assert rehearsing.rehearse and rehearsing.prefork_delay > 0
-        outcomes = [rehearsing.run(f"print('own {number}')") for number in range(3)]
+def test_the_interactive_runner_gives_each_snippet_only_its_own_output() -> None:
+    """The app's runner (its next process forked after a pause): every outcome is its own."""
+    with SnippetRunner.interactive(os.environ.get("QUIZ_APP_TEST_DEVICE", "cpu")) as interactive:
+        assert interactive.prefork_delay > 0
+        outcomes = [interactive.run(f"print('own {number}')") for number in range(3)]
         assert [outcome.stdout for outcome in outcomes] == ["own 0\n", "own 1\n", "own 2\n"]
-        silent = rehearsing.run("x = 1")
+        silent = interactive.run("x = 1")
         assert silent.status == "ok" and silent.stdout == "" and silent.text == ""

@@ -186,13 +186,8 @@ def serve(torch: Any, conn: Connection, config: dict[str, Any], parent: int) -> 
         except BaseException as error:  # noqa: BLE001 - reported to the app, which explains it
             protocol.send(conn, {"ready": False, "error": f"{type(error).__name__}: {_error_text(error, 500)}"})
             os._exit(0)
-        # A rehearsal: pages touched, and on a GPU the commonest kernels loaded, now, not on the clock
-        # (the app's runner rehearses a printed tensor op; check's only what a GPU needs).
-        tensor_op = "(torch.ones(2, device=device) * 2).sum().item()"
-        if config.get("rehearse"):
-            rehearsal = f"print({tensor_op})"
-        else:
-            rehearsal = tensor_op if device.type != "cpu" else "pass"
+        # A rehearsal: pages touched, and on a GPU the commonest kernels loaded, now, not on the clock.
+        rehearsal = "(torch.ones(2, device=device) * 2).sum().item()" if device.type != "cpu" else "pass"
         run(torch, device, {"code": rehearsal, "holds": ["True"]})
         scratch = os.path.join(config["scratch"], str(os.getpid()))
         os.mkdir(scratch, 0o700)

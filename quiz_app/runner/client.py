@@ -152,25 +152,17 @@ class SnippetRunner:
         memory_limit: int = DEFAULT_MEMORY_LIMIT,
         sandbox: bool = True,
         prefork_delay: float = 0.0,
-        rehearse: bool = False,
     ) -> None:
         """``prefork_delay``: seconds between a reply and the fork of the next snippet process.
         ``check`` forks at once; the app waits until its answer is drawn, so that the fork and
         the last process's exit do not take the CPU the drawing needs (a run that comes sooner
-        asks for its process itself).
-
-        ``rehearse``: each snippet process, while it waits, runs and prints a small tensor op,
-        so that the pages a snippet touches are copied before it is on the clock: the app's
-        round trip from a ready process halves. ``check`` does not (about 1 ms more per snippet,
-        which a trivial snippet would never have paid); on a GPU every process loads the
-        commonest kernels anyway."""
+        asks for its process itself)."""
         self.device = device
         self.python = python or sys.executable
         self.threads = threads
         self.memory_limit = memory_limit
         self.sandbox = sandbox
         self.prefork_delay = prefork_delay
-        self.rehearse = rehearse
         self._lock = threading.RLock()
         self._zygote: _Zygote | None = None
         self._spare: _Child | None = None
@@ -189,10 +181,9 @@ class SnippetRunner:
 
     @classmethod
     def interactive(cls, device: str = "auto", sandbox: bool = True) -> SnippetRunner:
-        """The runner a person waits on (the app): each snippet process rehearses while the
-        learner reads, and the next one is forked ``INTERACTIVE_PREFORK_DELAY`` after a reply,
-        once the answer is drawn."""
-        return cls(device, sandbox=sandbox, prefork_delay=INTERACTIVE_PREFORK_DELAY, rehearse=True)
+        """The runner a person waits on (the app): the next snippet process is forked
+        ``INTERACTIVE_PREFORK_DELAY`` after a reply, once the answer is drawn."""
+        return cls(device, sandbox=sandbox, prefork_delay=INTERACTIVE_PREFORK_DELAY)
 
     # -- life cycle -------------------------------------------------------------------------
     def _config(self) -> dict[str, Any]:
@@ -203,7 +194,6 @@ class SnippetRunner:
             "scratch": self._scratch,
             "app": os.getpid(),
             "sandbox": self.sandbox,
-            "rehearse": self.rehearse,
             "cpu_seconds": int(120 * cores + 10),  # a backstop; the app's own timeout comes first
         }
 

@@ -53,8 +53,7 @@ def launch(
         print(_("quiz-app: error: {message}").format(message=error), file=sys.stderr)
         print(locations.unusable_hint(), file=sys.stderr)
         return 2
-    # The next snippet process is forked once the answer is drawn, not while, and rehearses a
-    # tensor op while the learner reads (SnippetRunner.interactive).
+    # The next snippet process is forked once the answer is drawn, not while (SnippetRunner.interactive).
     runner = SnippetRunner.interactive(device, sandbox=sandboxed)
     runner.start()  # torch imports while the first screen draws
     from quiz_app.ui.app import QuizApp
