@@ -9,12 +9,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pilot_helpers import make_app, settle
 from textual.screen import Screen
 from textual.widgets import LoadingIndicator, Static
 
 from quiz_app.progress import ProgressStore
 from quiz_app.runner import SnippetRunner
-from quiz_app.ui.app import QuizApp
 from quiz_app.ui.screens import quiz
 from quiz_app.ui.screens.quiz import QuizScreen
 from quiz_app.ui.widgets import outcome as outcome_module
@@ -46,15 +46,6 @@ questions:
 def store(quiz_home: Path) -> Iterator[ProgressStore]:
     with ProgressStore.open(quiz_home / "progress.sqlite3") as opened:
         yield opened
-
-
-def make_app(store: ProgressStore, runner: SnippetRunner, paths: list[Path]) -> QuizApp:
-    return QuizApp(store=store, runner=runner, player="ada", paths=paths, bundled=BANKS / "none")
-
-
-async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def status(screen: Screen[object]) -> str:

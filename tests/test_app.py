@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pilot_helpers import make_app, settle
 from textual.widgets import DataTable, Static
 
 from quiz_app.progress import ProgressStore
@@ -28,17 +29,8 @@ def store(quiz_home: Path) -> Iterator[ProgressStore]:
         yield opened
 
 
-def make_app(store: ProgressStore, runner: SnippetRunner, paths: list[Path], player: str = "ada") -> QuizApp:
-    return QuizApp(store=store, runner=runner, player=player, paths=paths, bundled=BANKS / "none")
-
-
 def text_of(app: QuizApp, selector: str) -> str:
     return str(app.screen.query_one(selector, Static).render())
-
-
-async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def asking(app: QuizApp) -> bool:

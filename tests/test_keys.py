@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from pilot_helpers import make_app, settle
 from textual.css.query import NoMatches
 from textual.widgets import DataTable, TextArea
 
@@ -80,20 +81,11 @@ def store(quiz_home: Path) -> Iterator[ProgressStore]:
         yield opened
 
 
-def make_app(store: ProgressStore, runner: SnippetRunner, paths: list[Path]) -> QuizApp:
-    return QuizApp(store=store, runner=runner, player="ada", paths=paths, bundled=BANKS / "none")
-
-
 def write_bank(folder: Path, name: str, text: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
     path.write_text(text, encoding="utf-8")
     return path
-
-
-async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def until(pilot, ready: Callable[[], bool], what: str, timeout: float = 15.0) -> None:  # type: ignore[no-untyped-def]
