@@ -12,7 +12,6 @@ import io
 import os
 import random
 import signal
-import sys
 import time
 import warnings
 from contextlib import redirect_stderr, redirect_stdout
@@ -156,23 +155,12 @@ def evaluate_holds(expressions: list[str], namespace: dict[str, Any]) -> list[li
     return results
 
 
-def _die_with_parent(parent: int) -> None:
-    """Linux: the kernel ends this process when the zygote ends, whatever the snippet is doing."""
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-
-    pr_set_pdeathsig = 1
-    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent:  # the zygote ended before the line above
-        os._exit(1)
-
-
 def serve(torch: Any, conn: Connection, config: dict[str, Any], parent: int) -> NoReturn:
     """The life of one snippet process: get ready, report, run one request, reply, exit."""
     code = 0
     try:
-        _die_with_parent(parent)
+        if not sandbox.die_with_parent(signal.SIGKILL, parent):  # the zygote ended before that was set
+            os._exit(1)
         os.setpgid(0, 0)  # its own process group: the app ends the snippet and all it started at once
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD):
             signal.signal(signum, signal.SIG_DFL)
