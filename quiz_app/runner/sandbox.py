@@ -75,7 +75,8 @@ def minimal_env(environ: Mapping[str, str], home: str) -> dict[str, str]:
 
 
 @functools.cache
-def _libc() -> ctypes.CDLL | None:
+def linux_libc() -> ctypes.CDLL | None:
+    """The C library through ``ctypes``, on Linux only (None elsewhere, or if it cannot load)."""
     if not sys.platform.startswith("linux"):
         return None
     try:
@@ -92,7 +93,7 @@ def die_with_parent(signum: int, parent: int) -> bool:
     """Linux: the kernel sends ``signum`` to this process when the thread that started it ends,
     even killed. False when ``parent`` had already ended before that was set (this process is an
     orphan already); True otherwise, also where there is no such guard (not Linux)."""
-    libc = _libc()
+    libc = linux_libc()
     if libc is None:
         return True
     libc.prctl(_PR_SET_PDEATHSIG, signum, 0, 0, 0)
@@ -101,14 +102,14 @@ def die_with_parent(signum: int, parent: int) -> bool:
 
 def become_subreaper() -> None:
     """Linux: orphans of this process's descendants become its children, for it to reap."""
-    libc = _libc()
+    libc = linux_libc()
     if libc is not None:
         libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
 
 
 def landlock_abi() -> int:
     """The Landlock ABI version this kernel offers, 0 where there is none."""
-    libc = _libc()
+    libc = linux_libc()
     if libc is None:
         return 0
     version = libc.syscall(_SYS_CREATE, None, ctypes.c_size_t(0), ctypes.c_uint32(_CREATE_VERSION))
@@ -175,7 +176,7 @@ def _add_path(libc: ctypes.CDLL, ruleset: int, path: str, access: int, handled: 
 def restrict_files(scratch: str, cuda: bool) -> list[str]:
     """Landlock this process: read where Python lives, write only in ``scratch``. Returns the
     guards now in force (files, network, signals), or [] where Landlock is missing."""
-    libc = _libc()
+    libc = linux_libc()
     abi = landlock_abi()
     if libc is None or abi < 1:
         return []

@@ -85,12 +85,12 @@ def collapse_to_huge_pages() -> int:
     zygote went from about 12 ms of CPU to 3.5, and a snippet's whole life from 18 to 11. A
     page a snippet writes is still copied 4 KiB at a time. Where the kernel is older (before
     6.1), huge pages are off, or memory is short, nothing changes. Returns the ranges collapsed."""
-    if not sys.platform.startswith("linux"):
-        return 0
     import ctypes
 
+    libc = sandbox.linux_libc()
+    if libc is None:
+        return 0
     try:
-        libc = ctypes.CDLL(None, use_errno=True)
         madvise = libc.madvise
         madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
         with open("/proc/self/maps") as maps:
