@@ -126,6 +126,20 @@ class QuizScreen(AppScreen[None]):
             self.preparing = self.query_one("#stage").mount(self.prepared)
         return self.preparing
 
+    async def answer_view(self) -> AnswerView:
+        """The current question's answer, as prepared: built now if the learner was quicker
+        than the first frame, and built again if the language was switched (palette) since."""
+        if self.prepared is not None and self.prepared_in != self.quiz_app.language:
+            if self.preparing is not None:
+                await self.preparing
+            await self.prepared.remove()
+            self.prepared = self.preparing = None
+        mounting = self.prepare_answer(self.asked)
+        if mounting is not None:
+            await mounting
+        assert self.prepared is not None
+        return self.prepared
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.quiz.finished:  # past the last question, on the way to the summary
             return action not in ("submit", "submit_anywhere", "pick", "move", "toggle_choice", "next", "expressions")
@@ -186,23 +200,13 @@ class QuizScreen(AppScreen[None]):
         by_run = question.type == "predict" and question.answer is None
         verdict = None if by_run else grade(question, response)
         self.response, self.seconds, self.committed = response, seconds, False
-        mounting = self.prepare_answer(self.asked)  # started already, unless the learner was very quick
-        if mounting is not None:
-            await mounting
-        if self.prepared is not None and self.prepared_in != self.quiz_app.language:
-            # The language was switched (palette) since: build it again, in the language now active.
-            await self.prepared.remove()
-            self.prepared = self.preparing = None
-            mounting = self.prepare_answer(self.asked)
-            if mounting is not None:
-                await mounting
+        answer = await self.answer_view()
         if live is not None:
             # A ready snippet process replies within a few milliseconds: waiting that long draws
             # the answer and its outcome in one frame, rather than "Running…" first and the
             # outcome a frame or two later. A slower run shows "Running…" after OUTCOME_WAIT.
             await asyncio.wait({live}, timeout=OUTCOME_WAIT)
-        answer = self.prepared
-        assert answer is not None and answer.question is question
+        assert answer.question is question
         self.answer = answer
         answer.begin(response, verdict, live)
         self.app.clear_notifications()
