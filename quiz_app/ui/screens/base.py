@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, TypeVar, cast
 
 from textual.binding import ActiveBinding
 from textual.screen import ModalScreen, Screen
+from textual.widgets import Button
 
 from quiz_app.i18n import N_, _
 
@@ -56,3 +57,18 @@ class AppModal(ModalScreen[ResultType]):
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
         return translated(super().active_bindings)
+
+
+class YesNoModal(AppModal[bool]):
+    """A question answered yes (True) or no (False). A subclass composes a ``#yes`` and a
+    ``#no`` button and binds its keys to ``answer(True)`` and ``answer(False)``; the safe
+    answer, no, has the focus."""
+
+    def on_mount(self) -> None:
+        self.query_one("#no").focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)

@@ -9,10 +9,10 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
 from quiz_app.i18n import N_, _
-from quiz_app.ui.screens.base import AppModal
+from quiz_app.ui.screens.base import YesNoModal
 
 
-class ConsentScreen(AppModal[bool]):
+class ConsentScreen(YesNoModal):
     """Dismissed with True (run its snippets) or False. The app remembers the answer."""
 
     BINDINGS = [
@@ -31,12 +31,3 @@ class ConsentScreen(AppModal[bool]):
             with Horizontal(id="consent-buttons"):
                 yield Button(Text(_("Run it (y)")), id="yes", variant="warning")
                 yield Button(Text(_("Do not run (n)")), id="no", variant="primary")
-
-    def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
-
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)

@@ -9,10 +9,10 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
 from quiz_app.i18n import N_, _, ngettext
-from quiz_app.ui.screens.base import AppModal
+from quiz_app.ui.screens.base import YesNoModal
 
 
-class ConfirmEndScreen(AppModal[bool]):
+class ConfirmEndScreen(YesNoModal):
     """End the exam before the time is up? Dismissed with True to end it."""
 
     DEFAULT_CSS = """
@@ -64,12 +64,3 @@ class ConfirmEndScreen(AppModal[bool]):
             with Horizontal(id="exam-end-buttons"):
                 yield Button(_("End it (y)"), id="yes", variant="warning")
                 yield Button(_("Go on (n)"), id="no", variant="primary")
-
-    def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
-
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
