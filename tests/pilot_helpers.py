@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from quiz_app.progress import ProgressStore
-from quiz_app.runner import SnippetRunner
+from quiz_app.runner import SnippetRunner, WorkerInfo
 from quiz_app.ui.app import QuizApp
 
 BANKS = Path(__file__).parent / "banks"
@@ -21,3 +21,24 @@ async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
     """Wait for the app's workers, then for the screen to be idle."""
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+class NoRunner:
+    """A stand-in runner for screens that run no snippet (the class report, the stats): any
+    snippet it is asked to run fails the test."""
+
+    info: WorkerInfo | None = None
+    failure = "not needed by these tests"
+    restarts = 0
+
+    def start(self) -> None:
+        pass
+
+    def wait_ready(self, timeout: float = 0) -> None:
+        return None
+
+    def cancel(self) -> None:
+        pass
+
+    async def arun(self, code: str, setup: str = "", timeout: float = 10.0, holds=(), memory_limit=None):  # type: ignore[no-untyped-def]
+        raise AssertionError("this screen runs no snippet")

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from pilot_helpers import NoRunner
 from rich.text import Text
 from textual.widgets import DataTable, Static, Tabs
 
@@ -16,7 +17,6 @@ from quiz_app.bank import Bank, Question, grade, parse_bank
 from quiz_app.bank.grading import Verdict
 from quiz_app.progress import AnswerRecord, ProgressStore
 from quiz_app.quiz_run import misconception_marks, response_text
-from quiz_app.runner import WorkerInfo
 from quiz_app.ui.app import QuizApp
 from quiz_app.ui.screens.report import ReportScreen, option_rows, sorted_questions
 from quiz_app.ui.widgets.option_bars import OptionBars
@@ -119,26 +119,6 @@ def play(store: ProgressStore, bank: Bank, player: str, question: Question, resp
             misconceptions=misconception_marks(bank, question, response),
         )
     )
-
-
-class NoRunner:
-    """The report needs no snippet runner."""
-
-    info: WorkerInfo | None = None
-    failure = "not needed by these tests"
-    restarts = 0
-
-    def start(self) -> None:
-        pass
-
-    def wait_ready(self, timeout: float = 0) -> None:
-        return None
-
-    def cancel(self) -> None:
-        pass
-
-    async def arun(self, code: str, setup: str = "", timeout: float = 10.0, holds=(), memory_limit=None):  # type: ignore[no-untyped-def]
-        raise AssertionError("the report runs no snippet")
 
 
 @pytest.fixture

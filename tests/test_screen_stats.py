@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from pilot_helpers import NoRunner
 from rich.text import Text
 from textual.widgets import Sparkline, Static
 
@@ -17,7 +18,6 @@ from quiz_app.bank import Bank, parse_bank
 from quiz_app.cli import main
 from quiz_app.progress import AnswerRecord, ProgressStore
 from quiz_app.progress.report import format_stats, stats_data
-from quiz_app.runner import WorkerInfo
 from quiz_app.ui.app import QuizApp
 from quiz_app.ui.screens.stats import StatsScreen, trend_figures
 
@@ -62,26 +62,6 @@ def load(text: str) -> Bank:
 
 
 TAGGED, OTHER = load(TAGGED_YAML), load(OTHER_YAML)
-
-
-class NoRunner:
-    """The stats need no snippet runner."""
-
-    info: WorkerInfo | None = None
-    failure = "not needed by these tests"
-    restarts = 0
-
-    def start(self) -> None:
-        pass
-
-    def wait_ready(self, timeout: float = 0) -> None:
-        return None
-
-    def cancel(self) -> None:
-        pass
-
-    async def arun(self, code: str, setup: str = "", timeout: float = 10.0, holds=(), memory_limit=None):  # type: ignore[no-untyped-def]
-        raise AssertionError("the stats run no snippet")
 
 
 @pytest.fixture
