@@ -157,13 +157,17 @@ def misconception_lines(misconceptions: Sequence[Mapping[str, Any]]) -> list[str
         lines.append("  " + believe.format(count=m["players"], of=m["of"], belief=clean(m["text"])))
     rest = len(misconceptions) - len(shown)
     if rest:
-        other = ngettext(
-            "{count} other misconception offered, shown by no one",
-            "{count} other misconceptions offered, shown by no one",
-            rest,
-        )
-        lines.append("  " + other.format(count=rest))
+        lines.append("  " + unshown_line(rest))
     return lines
+
+
+def unshown_line(count: int) -> str:
+    """The misconceptions offered that no student showed, counted (the text report and the TUI's)."""
+    return ngettext(
+        "{count} other misconception offered, shown by no one",
+        "{count} other misconceptions offered, shown by no one",
+        count,
+    ).format(count=count)
 
 
 def csv_row(answer: ClassAnswer) -> list[str]:

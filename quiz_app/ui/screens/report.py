@@ -23,7 +23,7 @@ from textual.widgets import DataTable, Header, Static, Tab, Tabs
 
 from quiz_app.bank import Bank, Question, load_banks
 from quiz_app.classroom import Selection, report_data
-from quiz_app.classroom.render import clean
+from quiz_app.classroom.render import clean, unshown_line
 from quiz_app.i18n import N_, _, ngettext
 from quiz_app.ui.screens.base import AppScreen
 from quiz_app.ui.widgets.footer import QuietFooter
@@ -94,12 +94,7 @@ def misconception_lines(misconceptions: Sequence[Data]) -> Text:
         lines.append(Text.assemble("  ", (who, "bold"), " ", clean(m["text"])))
     rest = len(misconceptions) - len(shown)
     if rest:
-        other = ngettext(
-            "{count} other misconception offered, shown by no one",
-            "{count} other misconceptions offered, shown by no one",
-            rest,
-        ).format(count=rest)
-        lines.append(Text("  " + other, style="dim"))
+        lines.append(Text("  " + unshown_line(rest), style="dim"))
     return Text("\n").join(lines)
 
 
