@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from test_i18n import make_app
 from test_snapshots import BANKS, FixedRunner, settle
 from textual.widgets import DataTable
 
@@ -26,12 +27,6 @@ LANGUAGES = ["en", "zh"]
 def store(quiz_home: Path) -> Iterator[ProgressStore]:
     with ProgressStore.open(quiz_home / "progress.sqlite3") as opened:
         yield opened
-
-
-def make_app(store: ProgressStore, language: str) -> QuizApp:
-    return QuizApp(
-        store=store, runner=FixedRunner(), player="ada", paths=[BANKS], bundled=BANKS / "none", language=language
-    )
 
 
 async def listed(pilot) -> None:  # type: ignore[no-untyped-def]
