@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pilot_helpers import make_app, settle
 from textual.widgets import DataTable, Markdown
 
 from quiz_app.bank import Verdict, load_banks
@@ -28,12 +29,7 @@ def store(quiz_home: Path) -> Iterator[ProgressStore]:
 
 
 def home_app(store: ProgressStore, runner: SnippetRunner) -> QuizApp:
-    return QuizApp(store=store, runner=runner, player="ada", paths=[BANKS], bundled=BANKS / "none")
-
-
-async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    return make_app(store, runner, [BANKS])
 
 
 async def open_play_bank(pilot) -> None:  # type: ignore[no-untyped-def]
