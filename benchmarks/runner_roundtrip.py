@@ -1,4 +1,6 @@
-"""Round trip of a trivial snippet through the warm worker, against the floor and a fresh process."""
+"""A trivial snippet run back to back through a started runner, against the floor (in-process
+exec) and a fresh process. Since every snippet has a fresh process, each run here also waits
+for its process to be forked; the round trip from a ready process is first_outcome.py (c)."""
 
 from __future__ import annotations
 
@@ -64,14 +66,11 @@ def fresh_process() -> list[float]:
 def main() -> None:
     floor, warm, fresh = in_process_floor(), warm_worker(), fresh_process()
     print(f"in-process exec (floor): median {ms(median(floor))}, p95 {ms(p95(floor))}  ({RUNS} runs)")
-    print(f"warm worker round trip:  median {ms(median(warm))}, p95 {ms(p95(warm))}  ({RUNS} runs)")
+    print(f"back-to-back run():      median {ms(median(warm))}, p95 {ms(p95(warm))}  ({RUNS} runs)")
     print(f"fresh python -c:         median {ms(median(fresh))}  ({FRESH_RUNS} runs)")
     print(f"warm / floor (median):   {median(warm) / median(floor):.1f}x")
     print(f"fresh / warm (median):   {median(fresh) / median(warm):.0f}x")
-    print(
-        f"target: warm median < 2 ms: {'met' if median(warm) < 0.002 else 'MISSED'}; "
-        f"p95 < 5 ms: {'met' if p95(warm) < 0.005 else 'MISSED'}"
-    )
+    print("no target here: the 2 ms one is for a ready process (benchmarks/first_outcome.py, c)")
 
 
 if __name__ == "__main__":
