@@ -70,9 +70,11 @@ def after_zygote_kill(runner: SnippetRunner, firsts: list[str], units: list[floa
     settle(runner)
     units.append(import_torch())
     runner.wait_ready()
-    assert runner._zygote is not None
-    os.kill(runner._zygote.process.pid, signal.SIGKILL)
-    runner._zygote.process.wait()
+    zygote = runner.zygote_pid
+    assert zygote is not None
+    os.kill(zygote, signal.SIGKILL)
+    while Path(f"/proc/{zygote}").exists() and Path(f"/proc/{zygote}/stat").read_text().split(") ")[-1][0] != "Z":
+        time.sleep(0.001)  # dead (a zombie until the runner reaps it)
     start = time.perf_counter()
     outcome = runner.run(TRIVIAL)
     firsts.append(f"{outcome.status} after {ms(time.perf_counter() - start)} ({outcome.detail or 'ok'})")

@@ -180,7 +180,7 @@ APP_THAT_DIES = textwrap.dedent(
     from quiz_app.runner import SnippetRunner
     runner = SnippetRunner('cpu')
     info = runner.wait_ready()
-    print(runner._zygote.process.pid, info.pid, flush=True)
+    print(runner.zygote_pid, info.pid, flush=True)
     threading.Thread(target=runner.run, args=('while True:\\n    pass',), kwargs={'timeout': 120}, daemon=True).start()
     time.sleep(120)
     """
@@ -205,10 +205,10 @@ def test_a_zygote_killed_from_outside_is_replaced_and_the_next_snippet_is_not_bl
     fresh_runner: SnippetRunner,
 ) -> None:
     fresh_runner.wait_ready()
-    zygote = fresh_runner._zygote
+    zygote = fresh_runner.zygote_pid
     assert zygote is not None
-    os.kill(zygote.process.pid, signal.SIGKILL)
-    zygote.process.wait()
+    os.kill(zygote, signal.SIGKILL)
+    assert _gone(zygote)
     outcome = fresh_runner.run("print('innocent')")
     assert (outcome.status, outcome.text) == ("ok", "innocent\n")
     assert fresh_runner.zygote_starts == 2

@@ -1,6 +1,7 @@
-"""The live snippet runner: a warm PyTorch worker process. Knows nothing of the UI.
+"""The live snippet runner: a fresh process for every snippet. Knows nothing of the UI.
 
-torch is imported only in the worker process, never here.
+torch is imported only in the runner's own processes (a zygote, or each spawned snippet
+process), never here.
 """
 
 from quiz_app.runner.client import SnippetRunner

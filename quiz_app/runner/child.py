@@ -15,7 +15,6 @@ import signal
 import time
 import warnings
 from contextlib import redirect_stderr, redirect_stdout
-from multiprocessing.connection import Connection
 from typing import Any, NoReturn
 
 from quiz_app.runner import protocol, sandbox
@@ -155,15 +154,17 @@ def evaluate_holds(expressions: list[str], namespace: dict[str, Any]) -> list[li
     return results
 
 
-def serve(torch: Any, conn: Connection, config: dict[str, Any], parent: int) -> NoReturn:
+def serve(torch: Any, conn: protocol.Channel, config: dict[str, Any], parent: int) -> NoReturn:
     """The life of one snippet process: get ready, report, run one request, reply, exit."""
     code = 0
     try:
-        if not sandbox.die_with_parent(signal.SIGKILL, parent):  # the zygote ended before that was set
+        if not sandbox.die_with_parent(sandbox.KILL, parent):  # the zygote or app ended before that was set
             os._exit(1)
-        os.setpgid(0, 0)  # its own process group: the app ends the snippet and all it started at once
-        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD):
-            signal.signal(signum, signal.SIG_DFL)
+        if hasattr(os, "setpgid") and os.getpgid(0) != os.getpid():  # a spawned one leads its own already
+            os.setpgid(0, 0)  # its own process group: the app ends the snippet and all it started at once
+        for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGCHLD"):
+            if hasattr(signal, name):
+                signal.signal(getattr(signal, name), signal.SIG_DFL)
         if config.get("threads"):
             torch.set_num_threads(int(config["threads"]))
         try:

@@ -1,16 +1,17 @@
 """Messages between the app, the zygote and the snippet processes.
 
-Every message is one length-prefixed JSON object (``multiprocessing.connection`` framing) on a
-Unix socket of its own: the app and the zygote share a control socket, and each snippet
-process gets a fresh socket pair, so nothing one snippet writes can reach another's channel.
+Every message is one length-prefixed JSON object on a channel of its own: where snippet
+processes are forked, the app and the zygote share a control socket and each snippet process
+gets a fresh socket pair (``multiprocessing.connection`` framing); where they are spawned, each
+speaks on its own stdin and stdout pipes (:mod:`quiz_app.runner.channel`). Nothing one snippet
+writes can reach another's channel.
 A message longer than ``MAX_MESSAGE`` or one that does not decode is a ``ProtocolError``.
 """
 
 from __future__ import annotations
 
 import json
-from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, Protocol
 
 from quiz_app.terminal_text import control_characters, escaped
 
@@ -22,15 +23,24 @@ HOLDS_ERROR_LIMIT = 500
 _CONTROL = control_characters(keep="\t\n")  # an outcome keeps its tabs and line breaks
 
 
+class Channel(Protocol):
+    """What a message travels on: a ``multiprocessing.connection.Connection`` (a Unix socket)
+    or a :class:`quiz_app.runner.channel.PipeChannel` (pipes, where snippets are spawned)."""
+
+    def send_bytes(self, buf: bytes, /) -> None: ...
+
+    def recv_bytes(self, maxlength: int | None = ..., /) -> bytes: ...
+
+
 class ProtocolError(Exception):
     """A message that is too long, does not decode, or is not what was asked for."""
 
 
-def send(conn: Connection, message: dict[str, Any]) -> None:
+def send(conn: Channel, message: dict[str, Any]) -> None:
     conn.send_bytes(json.dumps(message, ensure_ascii=False).encode("utf-8"))
 
 
-def receive(conn: Connection) -> dict[str, Any]:
+def receive(conn: Channel) -> dict[str, Any]:
     """The next message. Raises ``EOFError`` when the peer is gone, ``ProtocolError`` for junk."""
     try:
         raw = conn.recv_bytes(MAX_MESSAGE)

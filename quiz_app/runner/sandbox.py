@@ -43,6 +43,8 @@ _KEEP_EXACT = {
 }
 _KEEP_PREFIXES = ("LC_", "OMP_", "MKL_", "OPENBLAS_", "KMP_", "GOMP_", "CUDA_", "NVIDIA_", "PYTORCH_", "HIP_", "ROCR_")
 
+KILL = getattr(signal, "SIGKILL", signal.SIGTERM)  # Windows has no SIGKILL; SIGTERM terminates there
+
 ALL_GUARDS = ("files", "network", "signals", "environment", "limits", "memory")
 
 # Landlock constants (linux/landlock.h).
@@ -238,12 +240,13 @@ def set_limits(cpu_seconds: int, file_bytes: int = 256 * 2**20, open_files: int 
 
 
 def kill_group(pid: int) -> None:
-    """SIGKILL a snippet process and the process group it leads (what it started stays in it)."""
+    """SIGKILL a snippet process and the process group it leads (what it started stays in it).
+    (Windows: the process alone, terminated.)"""
     for kill in (getattr(os, "killpg", None), os.kill):
         if kill is None:
             continue
         try:
-            kill(pid, signal.SIGKILL)
+            kill(pid, KILL)
         except OSError:
             pass
 
