@@ -201,7 +201,12 @@ def run_where(argv: list[str]) -> int:
     print(_("trust answers: {path}").format(path=locations.trust_path()))
     from quiz_app import trust
     from quiz_app.runner import sandbox
+    from quiz_app.runner.client import default_start_method
 
+    if default_start_method() == "fork":
+        print(_("snippet processes: each forked from one that has imported torch"))
+    else:
+        print(_("snippet processes: each a fresh Python that imports torch itself (slower to start)"))
     guards, missing = sandbox.available()
     print(_("snippet guards in force: {guards}").format(guards=trust.guard_names(guards) or _("none")))
     for guard, why in missing.items():

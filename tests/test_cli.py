@@ -27,6 +27,15 @@ def test_where_prints_every_location(quiz_home: Path, capsys) -> None:  # type: 
     assert f"banks folder:  {quiz_home / 'banks'}" in out
 
 
+def test_where_says_how_snippet_processes_start(quiz_home: Path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("QUIZ_APP_START_METHOD", "spawn")
+    assert main(["where"]) == 0
+    assert "snippet processes: each a fresh Python that imports torch itself" in capsys.readouterr().out
+    monkeypatch.setenv("QUIZ_APP_START_METHOD", "fork")
+    assert main(["where"]) == 0
+    assert "snippet processes: each forked from one that has imported torch" in capsys.readouterr().out
+
+
 def test_stats_reads_what_the_app_wrote(quiz_home: Path) -> None:
     with ProgressStore.open() as store:
         attempt = store.start_attempt("ada", "grad-modes", 2)
