@@ -60,6 +60,20 @@ def test_a_message_over_the_limit_ends_the_channel_with_an_error() -> None:
     ours.close()
 
 
+def test_closing_does_not_wait_for_the_other_end_and_its_reader_closes_the_rest() -> None:
+    theirs, ours = _pair()
+    read_fd = ours._channel.read_fd
+    ours.close()  # the process at the other end still runs: nothing waits for it
+    with pytest.raises(EOFError):
+        theirs.recv_bytes(1000)  # the app's writing end is closed at once
+    os.fstat(read_fd)  # the reading end stays open under its waiting reader
+    theirs.close()  # the process ends
+    ours._reader.join(timeout=5.0)
+    assert not ours._reader.is_alive()
+    with pytest.raises(OSError):
+        os.fstat(read_fd)  # closed by the reader, once nothing could be read from it any more
+
+
 # -- the runner, spawning ---------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def spawning() -> Iterator[SnippetRunner]:

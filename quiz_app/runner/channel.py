@@ -68,6 +68,9 @@ class WatchedChannel:
         self._maxlength = maxlength
         self._messages: queue.Queue[bytes | BaseException] = queue.Queue()
         self._next: bytes | BaseException | None = None
+        self._lock = threading.Lock()
+        self._closing = False
+        self._reading = True
         self._reader = threading.Thread(target=self._read, daemon=True, name="quiz-app-channel")
         self._reader.start()
 
@@ -77,7 +80,11 @@ class WatchedChannel:
                 self._messages.put(self._channel.recv_bytes(self._maxlength))
             except (EOFError, OSError) as error:
                 self._messages.put(error)
-                return
+                break
+        with self._lock:
+            self._reading = False
+            if self._closing:
+                _close(self._channel.read_fd)
 
     def send_bytes(self, data: bytes) -> None:
         self._channel.send_bytes(data)
@@ -102,14 +109,20 @@ class WatchedChannel:
         return message
 
     def close(self) -> None:
-        """Close once the process at the other end is gone (its end closed, the reader ended).
-        A reader still waiting (a process the snippet started holds the pipe open) keeps its
-        descriptor: closing it under the reader could hand the number to another file."""
-        self._reader.join(timeout=1.0)
-        if self._reader.is_alive():
-            try:
-                os.close(self._channel.write_fd)
-            except OSError:
-                pass
-            return
-        self._channel.close()
+        """Close the app's ends without waiting. The reading end is closed by the reader once
+        the process at the other end has closed its own (it exits, or is killed): closing it
+        under a reader still waiting could hand its number to another file meanwhile."""
+        with self._lock:
+            if self._closing:
+                return
+            self._closing = True
+            _close(self._channel.write_fd)
+            if not self._reading:
+                _close(self._channel.read_fd)
+
+
+def _close(fd: int) -> None:
+    try:
+        os.close(fd)
+    except OSError:
+        pass

@@ -25,7 +25,8 @@ from quiz_app.runner.processes import SnippetProcess, Unavailable, bootstrap, pr
 from quiz_app.runner.protocol import MAX_MESSAGE, ProtocolError
 
 # Imported by a process made for the app before it says it is ready (the learner is reading
-# meanwhile): an optimizer's first step imports torch._dynamo, about 2 s.
+# meanwhile), except the first, whose outcome is waited for: an optimizer's first step imports
+# torch._dynamo, about 2 s.
 WARM_IMPORTS = ("torch._dynamo",)
 
 
@@ -41,9 +42,20 @@ class SpawnSource:
         self.closed = False
         self.next: SnippetProcess | None = None
         self.popens: dict[int, subprocess.Popen[bytes]] = {}
+        self.dying: list[subprocess.Popen[bytes]] = []  # stopped, not yet reaped
+        self.launches = 0
         self.prefork()
 
+    def _reap(self) -> None:
+        """Collect the exit of stopped processes without waiting for one (a process of torch's
+        size takes tens of milliseconds to be torn down)."""
+        self.dying = [popen for popen in self.dying if popen.poll() is None]
+
     def _launch(self) -> SnippetProcess:
+        self._reap()
+        # The first outcome is waited for: only later processes import torch._dynamo first.
+        config = dict(self.config, warm=bool(self.config.get("warm")) and self.launches > 0)
+        self.launches += 1
         child_in, ours_out = os.pipe()  # what the app writes, the process reads on its stdin
         ours_in, child_out = os.pipe()
         kwargs: dict[str, Any] = {}
@@ -53,7 +65,7 @@ class SpawnSource:
             kwargs["creationflags"] = getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)
         try:
             popen = subprocess.Popen(
-                [self.python, "-c", bootstrap("quiz_app.runner.spawned"), json.dumps(self.config)],
+                [self.python, "-c", bootstrap("quiz_app.runner.spawned"), json.dumps(config)],
                 stdin=child_in,
                 stdout=child_out,
                 stderr=subprocess.DEVNULL,
@@ -126,10 +138,8 @@ class SpawnSource:
     def forget(self, process: SnippetProcess) -> None:
         popen = self.popens.pop(process.pid, None)
         if popen is not None:
-            try:
-                popen.wait(timeout=1.0)  # reaped, not left a zombie
-            except subprocess.TimeoutExpired:
-                pass
+            self.dying.append(popen)
+        self._reap()
 
     def interrupt(self) -> None:
         self.closed = True
@@ -142,11 +152,12 @@ class SpawnSource:
         if self.next is not None:
             self.next.close()
             self.next = None
-        for popen in self.popens.values():
+        for popen in [*self.popens.values(), *self.dying]:
             if popen.poll() is None:
                 popen.kill()
             popen.wait()
         self.popens.clear()
+        self.dying.clear()
 
     @property
     def pid(self) -> int | None:
