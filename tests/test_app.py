@@ -303,7 +303,7 @@ async def test_a_selected_multiple_choice_shows_its_tick_and_brackets(
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await pilot.press("a")
-        rows = [str(row.render()) for row in app.screen.query(ChoiceRow)]
+        rows = [row.shown for row in app.screen.query(ChoiceRow)]
         assert rows == [" [x] A  It sets x[i] to zero", " [ ] B  It keeps [bold]x[/bold]"]
 
 

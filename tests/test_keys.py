@@ -288,7 +288,7 @@ async def test_clicking_a_choice_selects_it(store: ProgressStore, runner: Snippe
         assert [row.label for row in rows] == list("ABCDEFGH")
         assert await pilot.click(rows[2])
         assert selected(app) == ["C"]
-        assert await pilot.click(rows[7], offset=(10, 0))
+        assert await pilot.click(rows[7].query_one(".choice-text"), offset=(2, 0))  # on its words
         assert selected(app) == ["C", "H"]
         assert await pilot.click(rows[2])  # several may be right: a second click unchooses
         assert selected(app) == ["H"]
@@ -299,7 +299,7 @@ async def test_clicking_a_choice_selects_it(store: ProgressStore, runner: Snippe
         assert await pilot.click(rows[1])
         assert await pilot.click(rows[5])
         assert selected(app) == ["F"]  # one answer: a click moves it
-        assert "(•) F" in str(rows[5].render()) and "( ) B" in str(rows[1].render())
+        assert "(•) F" in rows[5].shown and "( ) B" in rows[1].shown
         view = await submit(pilot)
         assert view.verdict is not None and view.verdict.value == "correct"
 
@@ -437,10 +437,10 @@ async def test_a_chosen_row_of_a_multiple_question_shows_its_marker(
     async with app.run_test(size=SIZE) as pilot:
         await at_question(pilot)
         rows = list(quiz_screen(app).query(ChoiceRow))
-        assert str(rows[2].render()) == " [ ] C  three"  # a column for the arrow keys' pointer, then the mark
+        assert rows[2].shown == " [ ] C  three"  # a column for the arrow keys' pointer, then the mark
         await pilot.press("c")
         assert selected(app) == ["C"]
-        assert str(rows[2].render()) == " [x] C  three"
+        assert rows[2].shown == " [x] C  three"
 
 
 async def test_choice_text_with_brackets_is_shown_as_written(
@@ -450,7 +450,7 @@ async def test_choice_text_with_brackets_is_shown_as_written(
     app = make_app(store, runner, [bank])
     async with app.run_test(size=SIZE) as pilot:
         await at_question(pilot)
-        rows = [str(row.render()) for row in quiz_screen(app).query(ChoiceRow)]
+        rows = [row.shown for row in quiz_screen(app).query(ChoiceRow)]
         assert rows == [" ( ) A  model[layer].weight", " ( ) B  x[i]", " ( ) C  a closing [/b] tag"]
 
 
@@ -547,8 +547,8 @@ async def test_arrows_and_space_choose(store: ProgressStore, runner: SnippetRunn
         await pilot.press("down", "down", "space", "down", "space", "up", "space")
         assert selected(app) == ["C"]
         rows = list(quiz_screen(app).query(ChoiceRow))
-        assert str(rows[1].render()).startswith("›[ ] B")  # the pointer is drawn apart from the mark
-        assert str(rows[2].render()).startswith(" [x] C")
+        assert rows[1].shown.startswith("›[ ] B")  # the pointer is drawn apart from the mark
+        assert rows[2].shown.startswith(" [x] C")
 
 
 async def test_a_notice_does_not_linger_over_the_next_screen(
@@ -577,3 +577,18 @@ async def test_arrows_choose_in_a_single_choice(store: ProgressStore, runner: Sn
         assert selected(app) == ["F"]
         await pilot.press("up")
         assert selected(app) == ["T"]
+
+
+async def test_a_long_choice_goes_on_under_its_own_text(store: ProgressStore, runner: SnippetRunner) -> None:
+    bank = Path(__file__).parent / "banks_wrap" / "wrap.yaml"
+    app = make_app(store, runner, [bank])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await at_question(pilot)
+        rows = list(quiz_screen(app).query(ChoiceRow))
+        assert [row.shown[:7] for row in rows] == [" ( ) A ", " ( ) B ", " ( ) C "]
+        texts = [row.query_one(".choice-text") for row in rows]
+        assert all(text.region.height >= 2 for text in texts)  # each wraps at 80 columns
+        # Every line of a choice's text starts in one column: the one after its marker.
+        marks = [row.query_one(".choice-mark") for row in rows]
+        assert {text.region.x for text in texts} == {marks[0].region.right}
+        assert all(mark.region.height == 1 for mark in marks)

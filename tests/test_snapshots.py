@@ -155,3 +155,22 @@ def test_answer_with_proofs(snap_compare, quiz_home: Path, size: tuple[int, int]
         assert snap_compare(app, terminal_size=size, run_before=answer_wrong)
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_long_choices_wrap_under_their_text(snap_compare, quiz_home: Path, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    """A choice longer than the line goes on under its own text, not under the marker
+    (English and Chinese)."""
+    store = ProgressStore.open(quiz_home / "progress.sqlite3")
+    bank = Path(__file__).parent / "banks_wrap" / "wrap.yaml"
+    app = QuizApp(store=store, runner=FixedRunner(), player="ada", paths=[bank], bundled=BANKS / "none")
+
+    async def choose(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.press("a")
+        await pilot.pause()
+
+    try:
+        assert snap_compare(app, terminal_size=size, run_before=choose)
+    finally:
+        store.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import HorizontalGroup, Vertical
 from textual.message import Message
 from textual.widgets import Static
 
@@ -23,8 +23,9 @@ def inline_code(text: str) -> Text:
     return result
 
 
-class ChoiceRow(Static):
-    """One choice. Selection shows as a marker as well as a colour."""
+class ChoiceRow(HorizontalGroup):
+    """One choice: its marker and label, then its text, which wraps under itself (not under
+    the marker). Selection shows as a marker as well as a colour."""
 
     def __init__(self, label: str, text: str, multiple: bool) -> None:
         super().__init__(classes="choice")
@@ -33,7 +34,13 @@ class ChoiceRow(Static):
         self.multiple = multiple
         self.selected = False
         self.cursor = False  # the row the arrow keys are on
+        self._mark = Static(classes="choice-mark")
+        self._body = Static(inline_code(text), classes="choice-text")  # a Text: brackets stay as written
         self.refresh_text()
+
+    def compose(self) -> ComposeResult:
+        yield self._mark
+        yield self._body
 
     def refresh_text(self) -> None:
         if self.multiple:
@@ -41,11 +48,14 @@ class ChoiceRow(Static):
         else:
             marker = "(•)" if self.selected else "( )"
         pointer = "›" if self.cursor else " "
-        line = Text(f"{pointer}{marker} {self.label}  ")  # a Text: brackets are shown, never read as markup
-        line.append_text(inline_code(self.text))
-        self.update(line)
+        self._mark.update(Text(f"{pointer}{marker} {self.label}  "))  # a Text: never read as markup
         self.set_class(self.selected, "-selected")
         self.set_class(self.cursor, "-cursor")
+
+    @property
+    def shown(self) -> str:
+        """The row as drawn, marker and text on one line."""
+        return str(self._mark.render()) + str(self._body.render())
 
     def on_click(self) -> None:
         self.post_message(ChoiceList.Picked(self.label))
