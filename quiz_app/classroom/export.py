@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from quiz_app import __version__
+from quiz_app.i18n import _
 from quiz_app.progress import AnswerRecord, MisconceptionMark, ProgressStore
 from quiz_app.progress.class_queries import AnswerFilter, ClassAnswer, iter_answers
 from quiz_app.progress.records import check_record, now, parse_stamp, stamp
@@ -128,12 +129,16 @@ def read_export(path: Path) -> ExportFile:
                 except ValueError as problem:
                     result.problems.append(f"{path}:{number}: {problem}")
     except OSError as exc:
-        raise ExportRefused(f"{path}: cannot read it: {exc.strerror or exc}") from exc
+        raise ExportRefused(
+            _("{path}: cannot read it: {reason}").format(path=path, reason=exc.strerror or exc)
+        ) from exc
     return result
 
 
 def check_header(path: Path, first: bytes) -> None:
-    not_ours = f"{path}:1: not a quiz-app answers file (it should start with a {FORMAT!r} header line)"
+    not_ours = _("{path}:1: not a quiz-app answers file (it should start with a {format} header line)").format(
+        path=path, format=repr(FORMAT)
+    )
     try:
         head = json.loads(first.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
@@ -142,17 +147,23 @@ def check_header(path: Path, first: bytes) -> None:
         raise ExportRefused(not_ours)
     version = head.get("version")
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise ExportRefused(f"{path}:1: the header's version must be a whole number from 1, not {version!r}")
+        raise ExportRefused(
+            _("{path}:1: the header's version must be a whole number from 1, not {version}").format(
+                path=path, version=repr(version)
+            )
+        )
     if version > VERSION:
         raise ExportRefused(
-            f"{path}: written by a newer quiz-app (answers format version {version}; this one reads up to "
-            f"version {VERSION}). Update quiz-app to read it; nothing was read from it."
+            _(
+                "{path}: written by a newer quiz-app (answers format version {version}; this one reads up to "
+                "version {latest}). Update quiz-app to read it; nothing was read from it."
+            ).format(path=path, version=version, latest=VERSION)
         )
 
 
 def _field(entry: dict[str, Any], name: str) -> Any:
     if name not in entry:
-        raise ValueError(f"the answer has no {name!r}")
+        raise ValueError(_("the answer has no {key}").format(key=repr(name)))
     return entry[name]
 
 
@@ -161,14 +172,17 @@ def parse_answer(raw: bytes) -> ClassAnswer:
     try:
         entry = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
-        raise ValueError("not UTF-8 text") from None
+        raise ValueError(_("not UTF-8 text")) from None
     except json.JSONDecodeError as exc:
-        raise ValueError(f"not a JSON object ({exc.msg}, column {exc.colno})") from None
+        raise ValueError(
+            # TRANSLATORS: {error} is Python's JSON error, in English ("Expecting value")
+            _("not a JSON object ({error}, column {column})").format(error=exc.msg, column=exc.colno)
+        ) from None
     if not isinstance(entry, dict):
-        raise ValueError("not a JSON object")
+        raise ValueError(_("not a JSON object"))
     marks_raw = _field(entry, "misconceptions")
     if not isinstance(marks_raw, list) or not all(isinstance(m, dict) for m in marks_raw):
-        raise ValueError("'misconceptions' must be a list of objects")
+        raise ValueError(_("'misconceptions' must be a list of objects"))
     marks = tuple(MisconceptionMark(_field(m, "id"), _field(m, "text"), _field(m, "revealed")) for m in marks_raw)
     when = _field(entry, "answered_at")
     try:
@@ -176,10 +190,12 @@ def parse_answer(raw: bytes) -> ClassAnswer:
     except ValueError:
         moment = None
     if moment is None or moment.utcoffset() is None:
-        raise ValueError(f"'answered_at' must be a date and time with its time zone, not {when!r}")
+        raise ValueError(
+            _("'answered_at' must be a date and time with its time zone, not {value}").format(value=repr(when))
+        )
     correct = _field(entry, "correct")
     if correct is not None and not isinstance(correct, bool):
-        raise ValueError(f"'correct' must be true, false or null, not {correct!r}")
+        raise ValueError(_("'correct' must be true, false or null, not {value}").format(value=repr(correct)))
     record = AnswerRecord(
         player=_field(entry, "player"),
         bank_id=_field(entry, "bank_id"),
@@ -196,7 +212,7 @@ def parse_answer(raw: bytes) -> ClassAnswer:
     check_record(record)  # the checks every answer the store keeps passes (ValueError)
     torch = entry.get("torch")
     if torch is not None and not isinstance(torch, str):
-        raise ValueError(f"'torch' must be a version string, not {torch!r}")
+        raise ValueError(_("'torch' must be a version string, not {value}").format(value=repr(torch)))
     return ClassAnswer(
         uid=record.uid,
         player=record.player,

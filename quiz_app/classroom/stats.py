@@ -17,6 +17,7 @@ from typing import Literal
 from quiz_app.bank import Question
 from quiz_app.bank.grading import normalise_outcome
 from quiz_app.classroom.answers import Tally
+from quiz_app.i18n import _
 
 Kind = Literal["letters", "true_false", "text"]
 
@@ -194,18 +195,30 @@ def dubious_reasons(
     """Why a question deserves a look (empty: it does not); docs/classroom.md explains each."""
     reasons: list[str] = []
     if discrimination_ is not None and discrimination_ < 0:
-        reasons.append(f"negative discrimination ({discrimination_:.2f})")
+        reasons.append(_("negative discrimination ({value})").format(value=f"{discrimination_:.2f}"))
     if facility_ is not None and graded >= MIN_FOR_FACILITY_FLAG:
         if facility_ < HARD:
-            reasons.append(f"facility {facility_:.0%} is below {HARD:.0%}: a wrong key, or taught wrong?")
+            reasons.append(
+                _("facility {facility} is below {bound}: a wrong key, or taught wrong?").format(
+                    facility=f"{facility_:.0%}", bound=f"{HARD:.0%}"
+                )
+            )
         elif facility_ > EASY:
-            reasons.append(f"facility {facility_:.0%} is above {EASY:.0%}: it tells no one apart")
+            reasons.append(
+                _("facility {facility} is above {bound}: it tells no one apart").format(
+                    facility=f"{facility_:.0%}", bound=f"{EASY:.0%}"
+                )
+            )
     if shape.kind != "text" and shape.key:
         keyed = [(options.get(option, 0), option) for option in sorted(shape.key)]
         least, weakest = min(keyed)
         for option, n in options.items():
             if option not in shape.key and n > least:
                 key = ", ".join(sorted(shape.key))
-                also = f"; {weakest} had {least}" if len(keyed) > 1 else f" ({least})"
-                reasons.append(f"{option} ({n}) was chosen more often than the key {key}{also}")
+                if len(keyed) > 1:
+                    # TRANSLATORS: {key} lists the right options ("A, C"); {weakest} is the one of them chosen least
+                    reason = _("{option} ({count}) was chosen more often than the key {key}; {weakest} had {least}")
+                else:
+                    reason = _("{option} ({count}) was chosen more often than the key {key} ({least})")
+                reasons.append(reason.format(option=option, count=n, key=key, weakest=weakest, least=least))
     return reasons

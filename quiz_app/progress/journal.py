@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from quiz_app.i18n import _, ngettext
 from quiz_app.progress.errors import is_corruption
 from quiz_app.progress.records import AnswerRecord, MisconceptionMark, check_record, stamp
 from quiz_app.progress.recovery import free_name
@@ -165,17 +166,20 @@ def replay(path: Path, database: Path, commit: Callable[[list[AnswerRecord]], in
         os.ftruncate(fd, 0)
         os.fsync(fd)
     if result.committed:
-        n = result.committed
-        result.notices.append(
-            f"{n} answer{'s' if n != 1 else ''} saved by the last session {'were' if n != 1 else 'was'} "
-            f"committed now (from {path})."
+        committed = ngettext(
+            "{count} answer saved by the last session was committed now (from {path}).",
+            "{count} answers saved by the last session were committed now (from {path}).",
+            result.committed,
         )
+        result.notices.append(committed.format(count=result.committed, path=path))
     if result.damaged:
-        n = result.damaged
-        result.notices.append(
-            f"{n} line{'s' if n != 1 else ''} of the answer journal {path} could not be read; "
-            f"{'they were' if n != 1 else 'it was'} kept in {result.damaged_copy}, nothing was deleted."
+        unread = ngettext(
+            "{count} line of the answer journal {path} could not be read; it was kept in {copy}, nothing was deleted.",
+            "{count} lines of the answer journal {path} could not be read; they were kept in {copy}, nothing was "
+            "deleted.",
+            result.damaged,
         )
+        result.notices.append(unread.format(count=result.damaged, path=path, copy=result.damaged_copy))
     return result
 
 
@@ -200,14 +204,20 @@ def replay_into(conn: sqlite3.Connection, target: Path, patience: Patience, noti
     try:
         done = replay(path, target, commit)
     except OSError as exc:
-        notices.append(f"The answer journal {path} could not be read ({exc.strerror or exc}); it was left as it is.")
+        notices.append(
+            _("The answer journal {path} could not be read ({error}); it was left as it is.").format(
+                path=path, error=exc.strerror or exc
+            )
+        )
         return
     except sqlite3.Error as exc:
         if is_corruption(exc):
             raise
         notices.append(
-            f"Answers saved by the last session wait in {path}, but could not be committed now "
-            f"({exc}); they stay there and are committed the next time."
+            _(
+                "Answers saved by the last session wait in {path}, but could not be committed now "
+                "({error}); they stay there and are committed the next time."
+            ).format(path=path, error=exc)
         )
         return
     notices.extend(done.notices)

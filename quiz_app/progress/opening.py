@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 from quiz_app import locations
+from quiz_app.i18n import _
 from quiz_app.progress import schema
 from quiz_app.progress.errors import Damaged, StoreError, is_corruption, store_error
 from quiz_app.progress.journal import journal_path, pending, replay_into
@@ -73,13 +74,13 @@ def check_header(path: Path) -> bool:
     if not head:
         return False  # an empty file is a new, empty database
     if head[: len(SQLITE_HEADER)] != SQLITE_HEADER:
-        raise Damaged("it does not start like an SQLite database")
+        raise Damaged(_("it does not start like an SQLite database"))
     if len(head) < 100:
         return True
     page_size = int.from_bytes(head[16:18], "big")
     page_size = 65536 if page_size == 1 else page_size
     if page_size < 512 or page_size & (page_size - 1):
-        raise Damaged(f"its header gives an impossible page size ({page_size})")
+        raise Damaged(_("its header gives an impossible page size ({size})").format(size=page_size))
     pages = int.from_bytes(head[28:32], "big")
     header_size_valid = pages > 0 and head[24:28] == head[92:96]
     # Shorter than the header says (mid-checkpoint, or truncated): let SQLite judge.
@@ -178,11 +179,18 @@ def setup_for_reading(conn: sqlite3.Connection, path: Path, notices: list[str]) 
             raise schema.ForeignDatabaseError()
     elif found < schema.LATEST_VERSION:
         notices.append(
-            f"The progress file {path} was written by an older quiz_app (schema version {found}; "
-            f"this one uses {schema.LATEST_VERSION}). It was read as it is, which may be slower; "
-            "it is upgraded the next time quiz_app opens it to play."
+            _(
+                "The progress file {path} was written by an older quiz_app (schema version {found}; "
+                "this one uses {latest}). It was read as it is, which may be slower; "
+                "it is upgraded the next time quiz_app opens it to play."
+            ).format(path=path, found=found, latest=schema.LATEST_VERSION)
         )
     return found
+
+
+def foreign_reason() -> str:
+    """Why another program's SQLite database is moved aside (the reason in its notice)."""
+    return _("it is an SQLite database, but not one quiz_app made")
 
 
 def _quote(name: str) -> str:
@@ -204,7 +212,7 @@ def newer_error(target: Path, found: int) -> StoreError:
 def open_for_writing(target: Path, patience: Patience, notices: list[str]) -> sqlite3.Connection:
     """A connection to an up-to-date database with the journal's answers in it; a damaged
     file is moved aside first (what was done goes to ``notices``)."""
-    for _ in range(_OPEN_TRIES):
+    for _attempt in range(_OPEN_TRIES):
         seen = identity(target)
         try:
             suspect = check_header(target)  # before SQLite: it deletes the journals of an unreadable file
@@ -221,7 +229,7 @@ def open_for_writing(target: Path, patience: Patience, notices: list[str]) -> sq
         except Damaged as damage:
             reason = str(damage)
         except schema.ForeignDatabaseError:
-            reason = "it is an SQLite database, but not one quiz_app made"
+            reason = foreign_reason()
         except schema.NewerSchemaError as exc:
             raise newer_error(target, exc.found) from exc
         except sqlite3.Error as exc:
@@ -243,8 +251,10 @@ def open_for_reading(target: Path, patience: Patience, notices: list[str]) -> tu
     check_not_folder(target)
     if pending(journal_path(target)):
         notices.append(
-            f"Answers saved by an earlier session wait in {journal_path(target)}; they are not "
-            "counted here, and are committed the next time quiz_app opens the progress file to play."
+            _(
+                "Answers saved by an earlier session wait in {path}; they are not "
+                "counted here, and are committed the next time quiz_app opens the progress file to play."
+            ).format(path=journal_path(target))
         )
     try:
         # An empty file is a new database, unless its first transactions are still in the WAL.
@@ -266,7 +276,7 @@ def open_for_reading(target: Path, patience: Patience, notices: list[str]) -> tu
     except Damaged as damage:
         return set_aside(target, seen, str(damage), notices)
     except schema.ForeignDatabaseError:
-        return set_aside(target, seen, "it is an SQLite database, but not one quiz_app made", notices)
+        return set_aside(target, seen, foreign_reason(), notices)
     except schema.NewerSchemaError as exc:
         raise newer_error(target, exc.found) from exc
     except sqlite3.Error as exc:
@@ -286,7 +296,9 @@ def set_aside(target: Path, seen: tuple[int, int] | None, reason: str, notices: 
     if seen is not None and identity(target) == seen:
         aside = move_aside(target, ".corrupt")
         notices.append(
-            f"The progress file {target} could not be used ({reason}). It was moved to {aside}, "
-            "nothing was deleted; quiz_app starts a new one the next time it opens it to play."
+            _(
+                "The progress file {path} could not be used ({reason}). It was moved to {aside}, "
+                "nothing was deleted; quiz_app starts a new one the next time it opens it to play."
+            ).format(path=target, reason=reason, aside=aside)
         )
     return None, 0

@@ -7,6 +7,7 @@ import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
+from quiz_app.i18n import _
 from quiz_app.progress.errors import StoreError
 
 COMPANIONS = ("-wal", "-shm", "-journal")
@@ -54,10 +55,10 @@ def move_aside(path: Path, label: str) -> Path:
 
 
 def damaged_notice(path: Path, aside: Path, reason: str) -> str:
-    return (
-        f"The progress file {path} could not be used ({reason}). It was moved to {aside}, "
-        f"nothing was deleted, and a new, empty progress file was started at {path}."
-    )
+    return _(
+        "The progress file {path} could not be used ({reason}). It was moved to {aside}, "
+        "nothing was deleted, and a new, empty progress file was started at {path}."
+    ).format(path=path, reason=reason, aside=aside)
 
 
 def check_leftovers(path: Path, notices: list[str]) -> None:
@@ -73,8 +74,10 @@ def check_leftovers(path: Path, notices: list[str]) -> None:
         # SQLite would silently empty a journal found without its database: keep it.
         aside = move_aside(path, ".orphaned")
         notices.append(
-            f"Journal files were found without their progress file {path}; they were moved "
-            f"to {companion(aside, '-wal')} and a new, empty progress file was started."
+            _(
+                "Journal files were found without their progress file {path}; they were moved "
+                "to {aside} and a new, empty progress file was started."
+            ).format(path=path, aside=companion(aside, "-wal"))
         )
         return
     if size < 32:
@@ -93,6 +96,8 @@ def check_leftovers(path: Path, notices: list[str]) -> None:
     except OSError as exc:
         raise StoreError(f"cannot keep a copy of the damaged journal {wal}: {exc}") from exc
     notices.append(
-        f"The journal {wal} beside the progress file was damaged, so the answers saved in "
-        f"it last could not be read back; a copy was kept at {copy}."
+        _(
+            "The journal {journal} beside the progress file was damaged, so the answers saved in "
+            "it last could not be read back; a copy was kept at {copy}."
+        ).format(journal=wal, copy=copy)
     )

@@ -27,6 +27,8 @@ import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from quiz_app.i18n import N_, _
+
 # Environment variables a snippet process keeps: what Python, torch and the GPU stack read.
 _KEEP_EXACT = {
     "PATH",
@@ -120,8 +122,8 @@ def landlock_abi() -> int:
 
 def available() -> tuple[list[str], dict[str, str]]:
     """The guards this machine can put in force, and why each missing one is missing."""
-    guards, missing = _available()
-    return list(guards), dict(missing)
+    guards, missing = _available()  # the reasons cached in English, translated when asked for
+    return list(guards), {guard: _(why) if why else why for guard, why in missing}
 
 
 @functools.cache  # the kernel and the platform do not change under a running app
@@ -129,16 +131,18 @@ def _available() -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
     abi = landlock_abi()
     missing: dict[str, str] = {}
     if abi < 1:
-        why = "no Landlock on this system (Linux 5.13 or newer)" if sys.platform.startswith("linux") else sys.platform
+        why = (
+            N_("no Landlock on this system (Linux 5.13 or newer)") if sys.platform.startswith("linux") else sys.platform
+        )
         missing["files"] = why
     if abi < 4:
-        missing["network"] = "needs Landlock ABI 4 (Linux 6.7)" if abi else missing.get("files", "")
+        missing["network"] = N_("needs Landlock ABI 4 (Linux 6.7)") if abi else missing.get("files", "")
     if abi < 6:
-        missing["signals"] = "needs Landlock ABI 6 (Linux 6.12)" if abi else missing.get("files", "")
+        missing["signals"] = N_("needs Landlock ABI 6 (Linux 6.12)") if abi else missing.get("files", "")
     if os.name != "posix":
-        missing["limits"] = "no setrlimit on this system"
+        missing["limits"] = N_("no setrlimit on this system")
     if not Path("/proc/self/statm").exists():
-        missing["memory"] = "no /proc to measure a snippet's memory"
+        missing["memory"] = N_("no /proc to measure a snippet's memory")
     return tuple(guard for guard in ALL_GUARDS if guard not in missing), tuple(missing.items())
 
 
