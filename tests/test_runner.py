@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -249,3 +250,26 @@ def test_the_interactive_runner_gives_each_snippet_only_its_own_output() -> None
         assert [outcome.stdout for outcome in outcomes] == ["own 0\n", "own 1\n", "own 2\n"]
         silent = interactive.run("x = 1")
         assert silent.status == "ok" and silent.stdout == "" and silent.text == ""
+
+
+def test_the_interactive_runner_tidies_after_each_run_once_its_outcome_is_back() -> None:
+    """The app's runner returns an outcome first and tidies after it (on a thread of its own):
+    each finished snippet's scratch folder is removed, and closing with tidying still to do
+    leaves nothing behind."""
+    runner = SnippetRunner.interactive(os.environ.get("QUIZ_APP_TEST_DEVICE", "cpu"))
+    try:
+        pids = []
+        for number in range(3):
+            outcome = runner.run(f"import os\nopen('mine.txt', 'w').write('x')\nprint(os.getpid(), {number})")
+            assert outcome.status == "ok"
+            pids.append(outcome.stdout.split()[0])
+        scratch = Path(runner._scratch)
+        deadline = time.monotonic() + 10
+        while any((scratch / pid).exists() for pid in pids):
+            assert time.monotonic() < deadline, f"scratch folders left: {sorted(os.listdir(scratch))}"
+            time.sleep(0.05)
+        last = runner.run("print('last')")  # closed at once: its tidying is still queued
+        assert last.stdout == "last\n"
+    finally:
+        runner.close()
+    assert not scratch.exists()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
+import queue
 import shutil
 import socket
 import sys
@@ -93,6 +94,9 @@ class SnippetRunner:
         # they die with the thread that started them (PR_SET_PDEATHSIG), so it must be a thread
         # that ends with the app.
         self._launcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="quiz-app-launcher")
+        self._chores: queue.Queue[tuple[float, SnippetProcess] | None] = queue.Queue()
+        self._housekeeper: threading.Thread | None = None
+        self._stopping = threading.Event()
         self.restarts = 0  # snippet processes that had to be stopped (timeout, crash, memory, cancel)
         self.zygote_starts = 0  # sources started: zygotes, or first spawned processes
 
@@ -244,10 +248,19 @@ class SnippetRunner:
             busy.kill()
         if source is not None:
             source.interrupt()  # wakes whoever waits on it, so the lock comes free at once
+        self._stopping.set()
         with self._lock:
             self._drop_source()
             self._info = None
+            while True:  # runs whose tidying the housekeeper had not come to
+                try:
+                    chore = self._chores.get_nowait()
+                except queue.Empty:
+                    break
+                if chore is not None:
+                    chore[1].conn.close()
             shutil.rmtree(self._scratch, ignore_errors=True)
+        self._chores.put(None)  # the housekeeper ends
         self._launcher.shutdown(wait=False)
 
     def __enter__(self) -> SnippetRunner:
@@ -283,20 +296,41 @@ class SnippetRunner:
                 return self._exchange(child, self._info, code, setup, timeout, holds, memory_limit)
             finally:
                 self._busy = None
-                child.close()
-                self._source.forget(child)
+                child.kill()  # it, and all it started, end now
                 if self.prefork_delay > 0:
-                    later = threading.Timer(self.prefork_delay, self._prefork_later)
-                    later.daemon = True
-                    later.start()
+                    # A person waits for this outcome: the rest is done after it is returned.
+                    self._chores.put((time.monotonic() + self.prefork_delay, child))
+                    self._start_housekeeper()
                 else:
+                    self._tidy(child)
                     self._prefork()
-                shutil.rmtree(os.path.join(self._scratch, str(child.pid)), ignore_errors=True)
 
-    def _prefork_later(self) -> None:
-        with self._lock:
-            if self._spare is None:  # a run since may have taken one already
-                self._prefork()
+    def _tidy(self, child: SnippetProcess) -> None:
+        """What is left of a snippet process once it is stopped: its channel, what the source
+        keeps of it, its scratch folder."""
+        child.conn.close()
+        if self._source is not None:
+            self._source.forget(child)
+        shutil.rmtree(os.path.join(self._scratch, str(child.pid)), ignore_errors=True)
+
+    def _start_housekeeper(self) -> None:
+        if self._housekeeper is None:
+            self._housekeeper = threading.Thread(target=self._housekeep, daemon=True, name="quiz-app-housekeeper")
+            self._housekeeper.start()
+
+    def _housekeep(self) -> None:
+        """For the app: tidy after each run once its outcome is returned (about 0.7 ms that the
+        outcome no longer waits for), and make the next snippet process ``prefork_delay``
+        later, once the answer is drawn. One thread for the runner's life, not one per run."""
+        while (chore := self._chores.get()) is not None:
+            due, child = chore
+            with self._lock:
+                self._tidy(child)
+            if self._stopping.wait(max(0.0, due - time.monotonic())):
+                return
+            with self._lock:
+                if self._spare is None and self._chores.empty():  # else a run since took one, or will
+                    self._prefork()
 
     def _prefork(self) -> None:
         """Ask for the next snippet process now that this one has replied. (Forking while a
