@@ -121,56 +121,37 @@ def test_summary(snap_compare, app: QuizApp, size: tuple[int, int]) -> None:  # 
     assert snap_compare(app, terminal_size=size, run_before=show)
 
 
+def snap_one_bank(snap_compare, quiz_home: Path, size: tuple[int, int], bank: Path, *keys: str) -> bool:  # type: ignore[no-untyped-def]
+    """The app on one bank named on the command line (it opens at its first question), after
+    ``keys``."""
+    store = ProgressStore.open(quiz_home / "progress.sqlite3")
+    app = QuizApp(store=store, runner=FixedRunner(), player="ada", paths=[bank], bundled=BANKS / "none")
+
+    async def press(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.press(*keys)
+        await settle(pilot)
+
+    try:
+        return bool(snap_compare(app, terminal_size=size, run_before=press))
+    finally:
+        store.close()
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_wide_text_question(snap_compare, quiz_home: Path, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
     """A bank in Chinese: double-width characters stay aligned in choices and borders."""
-    store = ProgressStore.open(quiz_home / "progress.sqlite3")
-    bank = Path(__file__).parent / "banks_zh" / "zh.yaml"
-    app = QuizApp(store=store, runner=FixedRunner(), player="ada", paths=[bank], bundled=BANKS / "none")
-
-    async def choose(pilot) -> None:  # type: ignore[no-untyped-def]
-        await settle(pilot)
-        await pilot.press("b")
-        await pilot.pause()
-
-    try:
-        assert snap_compare(app, terminal_size=size, run_before=choose)
-    finally:
-        store.close()
+    assert snap_one_bank(snap_compare, quiz_home, size, Path(__file__).parent / "banks_zh" / "zh.yaml", "b")
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_answer_with_proofs(snap_compare, quiz_home: Path, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
     """Format 2: each option marked by what the run showed, and why the chosen one is wrong."""
-    store = ProgressStore.open(quiz_home / "progress.sqlite3")
-    bank = Path(__file__).parent / "banks_f2" / "proof.yaml"
-    app = QuizApp(store=store, runner=FixedRunner(), player="ada", paths=[bank], bundled=BANKS / "none")
-
-    async def answer_wrong(pilot) -> None:  # type: ignore[no-untyped-def]
-        await settle(pilot)
-        await pilot.press("b", "enter")
-        await settle(pilot)
-
-    try:
-        assert snap_compare(app, terminal_size=size, run_before=answer_wrong)
-    finally:
-        store.close()
+    assert snap_one_bank(snap_compare, quiz_home, size, Path(__file__).parent / "banks_f2" / "proof.yaml", "b", "enter")
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_long_choices_wrap_under_their_text(snap_compare, quiz_home: Path, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
     """A choice longer than the line goes on under its own text, not under the marker
     (English and Chinese)."""
-    store = ProgressStore.open(quiz_home / "progress.sqlite3")
-    bank = Path(__file__).parent / "banks_wrap" / "wrap.yaml"
-    app = QuizApp(store=store, runner=FixedRunner(), player="ada", paths=[bank], bundled=BANKS / "none")
-
-    async def choose(pilot) -> None:  # type: ignore[no-untyped-def]
-        await settle(pilot)
-        await pilot.press("a")
-        await pilot.pause()
-
-    try:
-        assert snap_compare(app, terminal_size=size, run_before=choose)
-    finally:
-        store.close()
+    assert snap_one_bank(snap_compare, quiz_home, size, Path(__file__).parent / "banks_wrap" / "wrap.yaml", "a")
