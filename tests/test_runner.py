@@ -273,3 +273,11 @@ def test_the_interactive_runner_tidies_after_each_run_once_its_outcome_is_back()
     finally:
         runner.close()
     assert not scratch.exists()
+
+
+def test_a_python_that_cannot_start_gives_an_outcome_that_says_so(tmp_path: Path) -> None:
+    """run() never raises, even when there is no Python to start the zygote with."""
+    with SnippetRunner("cpu", python=str(tmp_path / "no-python"), start_method="fork") as runner:
+        outcome = runner.run("print(1)")
+    assert outcome.status == "unavailable"
+    assert runner.failure is not None and "could not start" in runner.failure and "no-python" in runner.failure

@@ -130,7 +130,11 @@ class SnippetRunner:
             return
         with self._lock:
             if self._source is None and self._failure is None and not self._closed:
-                self._source = self._new_source()
+                try:
+                    self._source = self._new_source()
+                except OSError as error:  # no such Python, or no process to be had
+                    self._fail(f"Python could not be started ({error})")
+                    return
                 self.zygote_starts += 1
 
     def _new_source(self) -> Source:
