@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from quiz_app.i18n import _
 from quiz_app.progress import MisconceptionMark, ProgressStore
 from quiz_app.progress.class_queries import (
     AnswerFilter,
@@ -60,7 +61,9 @@ def parse_since(text: str) -> str:
     try:
         moment = datetime.fromisoformat(raw[:-1] + "+00:00" if raw.endswith(("Z", "z")) else raw)
     except ValueError:
-        raise ValueError(f"not a date: {text!r} (write it as 2026-09-01, or 2026-09-01T14:30)") from None
+        raise ValueError(
+            _("not a date: {text} (write it as 2026-09-01, or 2026-09-01T14:30)").format(text=repr(text))
+        ) from None
     if moment.utcoffset() is None:
         moment = moment.astimezone()  # local time
     return stamp(moment)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from quiz_app.i18n import N_, _
+
 # Primary SQLite result codes (sqlite3.SQLITE_* exists only from Python 3.11).
 SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_FULL = 5, 6, 8, 13
 CORRUPT_CODES = (11, 26)  # SQLITE_CORRUPT, SQLITE_NOTADB
@@ -59,15 +61,32 @@ def describe(exc: sqlite3.Error) -> str:
     if code is None and is_busy(exc):
         code = SQLITE_BUSY
     if code in (SQLITE_BUSY, SQLITE_LOCKED):
-        return "another program holds it locked; close other quiz_app windows and try again"
+        return _("another program holds it locked; close other quiz_app windows and try again")
     if code == SQLITE_READONLY:
-        return "it is read-only; check the file's permissions"
+        return _("it is read-only; check the file's permissions")
     if code == SQLITE_FULL:
-        return "the disk is full"
+        return _("the disk is full")
     if is_corruption(exc):
-        return f"it is damaged ({exc}); restart quiz_app to move it aside and start anew"
+        # TRANSLATORS: {error} is SQLite's own message, in English ("database disk image is malformed")
+        return _("it is damaged ({error}); restart quiz_app to move it aside and start anew").format(error=exc)
     return str(exc)
 
 
+# What could not be done, one whole sentence per action. The actions stay English keys (a
+# LockWait carries them to a UI too); the sentence is translated when the error is made.
+_CANNOT = {
+    "open": N_("cannot open the progress file {path}: {reason}"),
+    "read": N_("cannot read the progress file {path}: {reason}"),
+    "start an attempt in": N_("cannot start an attempt in the progress file {path}: {reason}"),
+    "save an answer to": N_("cannot save an answer to the progress file {path}: {reason}"),
+    "finish an attempt in": N_("cannot finish an attempt in the progress file {path}: {reason}"),
+    "update a review card in": N_("cannot update a review card in the progress file {path}: {reason}"),
+    "import answers into": N_("cannot import answers into the progress file {path}: {reason}"),
+}
+# An action not listed above (a new caller's): the sentence says less, but all of it translated.
+_CANNOT_USE = N_("cannot use the progress file {path}: {reason}")
+
+
 def store_error(action: str, path: Path, exc: sqlite3.Error) -> StoreError:
-    return StoreError(f"cannot {action} the progress file {path}: {describe(exc)}")
+    """``action`` is one of the keys of ``_CANNOT`` ("save an answer to", "read"...)."""
+    return StoreError(_(_CANNOT.get(action, _CANNOT_USE)).format(path=path, reason=describe(exc)))

@@ -32,29 +32,47 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 
 def prepare_folder(folder: Path) -> None:
     """Create the data folder if needed and prove that a file can be written in it."""
-    hint = f" (set {locations.HOME_ENV} to use another folder)"
+    variable = locations.HOME_ENV
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except FileExistsError as exc:
-        raise StoreError(f"cannot create the data folder {folder}: a file is in the way{hint}") from exc
+        raise StoreError(
+            _(
+                "cannot create the data folder {folder}: a file is in the way (set {variable} to use another folder)"
+            ).format(folder=folder, variable=variable)
+        ) from exc
     except OSError as exc:
-        raise StoreError(f"cannot create the data folder {folder}: {exc.strerror or exc}{hint}") from exc
+        raise StoreError(
+            # TRANSLATORS: {reason} is the system's reason, in English ("Permission denied")
+            _("cannot create the data folder {folder}: {reason} (set {variable} to use another folder)").format(
+                folder=folder, reason=exc.strerror or exc, variable=variable
+            )
+        ) from exc
     try:
         with tempfile.TemporaryFile(dir=folder, prefix=".quiz-app-write-test-"):
             pass
     except OSError as exc:
-        raise StoreError(f"cannot write to the data folder {folder}: {exc.strerror or exc}{hint}") from exc
+        raise StoreError(
+            # TRANSLATORS: {reason} is the system's reason, in English ("Permission denied")
+            _("cannot write to the data folder {folder}: {reason} (set {variable} to use another folder)").format(
+                folder=folder, reason=exc.strerror or exc, variable=variable
+            )
+        ) from exc
 
 
 def check_not_folder(target: Path) -> None:
     if target.is_dir():
-        raise StoreError(f"cannot open the progress file {target}: it is a folder")
+        raise StoreError(_("cannot open the progress file {path}: it is a folder").format(path=target))
 
 
 def check_writable(target: Path) -> None:
     check_not_folder(target)
     if target.exists() and not os.access(target, os.W_OK):
-        raise StoreError(f"cannot write to the progress file {target}: it is read-only; check the file's permissions")
+        raise StoreError(
+            _("cannot write to the progress file {path}: it is read-only; check the file's permissions").format(
+                path=target
+            )
+        )
 
 
 def check_header(path: Path) -> bool:
@@ -70,7 +88,9 @@ def check_header(path: Path) -> bool:
     except FileNotFoundError:
         return False
     except OSError as exc:
-        raise StoreError(f"cannot read the progress file {path}: {exc.strerror or exc}") from exc
+        raise StoreError(
+            _("cannot read the progress file {path}: {reason}").format(path=path, reason=exc.strerror or exc)
+        ) from exc
     if not head:
         return False  # an empty file is a new, empty database
     if head[: len(SQLITE_HEADER)] != SQLITE_HEADER:
@@ -202,10 +222,10 @@ def _quote(name: str) -> str:
 
 def newer_error(target: Path, found: int) -> StoreError:
     return StoreError(
-        f"the progress file {target} was written by a newer quiz_app "
-        f"(schema version {found}; this one knows up to "
-        f"{schema.LATEST_VERSION}). Update quiz_app, or set "
-        f"{locations.HOME_ENV} to use another folder."
+        _(
+            "the progress file {path} was written by a newer quiz_app (schema version {found}; this one knows up to "
+            "{latest}). Update quiz_app, or set {variable} to use another folder."
+        ).format(path=target, found=found, latest=schema.LATEST_VERSION, variable=locations.HOME_ENV)
     )
 
 
@@ -241,8 +261,10 @@ def open_for_writing(target: Path, patience: Patience, notices: list[str]) -> sq
             aside = move_aside(target, ".corrupt")
             notices.append(damaged_notice(target, aside, reason))
     raise StoreError(
-        f"cannot open the progress file {target}: it kept changing while it was checked; "
-        "is another program writing to it?"
+        _(
+            "cannot open the progress file {path}: it kept changing while it was checked; "
+            "is another program writing to it?"
+        ).format(path=target)
     )
 
 

@@ -8,6 +8,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from quiz_app.i18n import _
+
 _HEX = re.compile(r"[0-9a-fA-F]+")
 
 
@@ -125,40 +127,44 @@ class MisconceptionStatus:
 def require_text(**fields: object) -> None:
     for name, value in fields.items():
         if not isinstance(value, str) or not value:
-            raise ValueError(f"{name} must be a non-empty string, not {value!r}")
+            # TRANSLATORS: {name} is a field's name as the code and answers files spell it (player, bank_id, uid)
+            raise ValueError(_("{name} must be a non-empty string, not {value}").format(name=name, value=repr(value)))
 
 
 def check_record(record: AnswerRecord) -> None:
-    """Refuse a record the database must never hold (raises ValueError)."""
+    """Refuse a record the database must never hold (raises ValueError, its message translated:
+    an import shows it as the reason a line was skipped)."""
     require_text(player=record.player, bank_id=record.bank_id, question_id=record.question_id, uid=record.uid)
     if not isinstance(record.question_hash, str) or not _HEX.fullmatch(record.question_hash):
-        raise ValueError(f"question_hash must be a hex string, not {record.question_hash!r}")
+        raise ValueError(_("question_hash must be a hex string, not {value}").format(value=repr(record.question_hash)))
     if not isinstance(record.answer, str):
-        raise ValueError(f"answer must be a string, not {record.answer!r}")
+        raise ValueError(_("answer must be a string, not {value}").format(value=repr(record.answer)))
     if record.correct not in (True, False, None):
-        raise ValueError(f"correct must be True, False or None, not {record.correct!r}")
+        raise ValueError(_("correct must be True, False or None, not {value}").format(value=repr(record.correct)))
     if isinstance(record.seconds, bool) or not isinstance(record.seconds, (int, float)):
-        raise ValueError(f"seconds must be a number, not {record.seconds!r}")
+        raise ValueError(_("seconds must be a number, not {value}").format(value=repr(record.seconds)))
     if not math.isfinite(record.seconds) or record.seconds < 0:
-        raise ValueError(f"seconds must be a finite number >= 0, not {record.seconds!r}")
+        raise ValueError(_("seconds must be a finite number >= 0, not {value}").format(value=repr(record.seconds)))
     if record.device is not None and not isinstance(record.device, str):
-        raise ValueError(f"device must be a string or None, not {record.device!r}")
+        raise ValueError(_("device must be a string or None, not {value}").format(value=repr(record.device)))
     if record.attempt_id is not None and (
         isinstance(record.attempt_id, bool) or not isinstance(record.attempt_id, int)
     ):
-        raise ValueError(f"attempt_id must be an int or None, not {record.attempt_id!r}")
+        raise ValueError(_("attempt_id must be an int or None, not {value}").format(value=repr(record.attempt_id)))
     when = record.answered_at
     if when is not None and (not isinstance(when, datetime) or when.utcoffset() is None):
-        raise ValueError("answered_at must be a timezone-aware datetime")
+        raise ValueError(_("answered_at must be a timezone-aware datetime"))
     seen: set[str] = set()
     for mark in record.misconceptions:
         if not isinstance(mark, MisconceptionMark):
-            raise ValueError(f"misconceptions must hold MisconceptionMark items, not {mark!r}")
+            raise ValueError(
+                _("misconceptions must hold MisconceptionMark items, not {value}").format(value=repr(mark))
+            )
         require_text(misconception_id=mark.id)
         if not isinstance(mark.text, str) or not isinstance(mark.revealed, bool):
-            raise ValueError(f"a misconception needs a text and a revealed flag: {mark!r}")
+            raise ValueError(_("a misconception needs a text and a revealed flag: {value}").format(value=repr(mark)))
         if mark.id in seen:
-            raise ValueError(f"misconception {mark.id!r} is marked twice")
+            raise ValueError(_("misconception {id} is marked twice").format(id=repr(mark.id)))
         seen.add(mark.id)
 
 

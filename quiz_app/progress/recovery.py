@@ -50,7 +50,10 @@ def move_aside(path: Path, label: str) -> Path:
                 continue
             os.rename(source, companion(aside, suffix))
     except OSError as exc:
-        raise StoreError(f"cannot move the damaged file {path} aside: {exc}") from exc
+        raise StoreError(
+            # TRANSLATORS: {error} is the system's error, in English ("[Errno 13] Permission denied: …")
+            _("cannot move the damaged file {path} aside: {error}").format(path=path, error=exc)
+        ) from exc
     return aside
 
 
@@ -94,7 +97,10 @@ def check_leftovers(path: Path, notices: list[str]) -> None:
     try:
         shutil.copy2(wal, copy)
     except OSError as exc:
-        raise StoreError(f"cannot keep a copy of the damaged journal {wal}: {exc}") from exc
+        raise StoreError(
+            # TRANSLATORS: {error} is the system's error, in English ("[Errno 28] No space left on device")
+            _("cannot keep a copy of the damaged journal {journal}: {error}").format(journal=wal, error=exc)
+        ) from exc
     notices.append(
         _(
             "The journal {journal} beside the progress file was damaged, so the answers saved in "

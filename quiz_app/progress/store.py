@@ -32,6 +32,7 @@ from types import TracebackType
 from typing import TypeVar
 
 from quiz_app import locations
+from quiz_app.i18n import _
 from quiz_app.progress import cards, journal, queries, schema, writes
 from quiz_app.progress.errors import AnswerJournaled, StoreError, is_corruption, store_error
 from quiz_app.progress.opening import check_writable, open_for_reading, open_for_writing, prepare_folder, set_aside
@@ -165,11 +166,17 @@ class ProgressStore:
                 journal.append(self.journal, record, answered_at)
             except OSError as exc:
                 raise StoreError(
-                    f"{error}; the answer could not be kept in the journal {self.journal} either: {exc.strerror or exc}"
+                    # TRANSLATORS: {error} says why the answer could not be saved: a whole sentence, translated
+                    _("{error}; the answer could not be kept in the journal {journal} either: {reason}").format(
+                        error=error, journal=self.journal, reason=exc.strerror or exc
+                    )
                 ) from error
             raise AnswerJournaled(
-                f"{error}. Nothing is lost: the answer was kept in {self.journal} and is saved "
-                "the next time quiz_app opens the progress file.",
+                # TRANSLATORS: {error} says why the answer could not be saved: a whole sentence, translated
+                _(
+                    "{error}. Nothing is lost: the answer was kept in {journal} and is saved "
+                    "the next time quiz_app opens the progress file."
+                ).format(error=error, journal=self.journal),
                 self.journal,
             ) from error
 
@@ -239,7 +246,11 @@ class ProgressStore:
         if self._closed:
             raise ValueError("the progress store is closed")
         if self._conn is None and not self.readonly:
-            raise StoreError(f"cannot use the progress file {self.path}: it could not be opened again after damage")
+            raise StoreError(
+                _("cannot use the progress file {path}: it could not be opened again after damage").format(
+                    path=self.path
+                )
+            )
         return self._conn
 
     def _transact(self, action: str, work: Callable[[sqlite3.Connection], T]) -> T:
@@ -307,7 +318,8 @@ class ProgressStore:
 
         A read-only store runs it as a read (``empty`` when there is no database); any other
         runs it as one write transaction, waiting for the lock as every write does (``action``
-        names it in errors, e.g. "import answers into"). The classroom's report and export
+        names it in errors, e.g. "import answers into": a key of ``errors._CANNOT``, which holds
+        each action's sentence, translated). The classroom's report and export
         read through it; its import writes a whole file of answers in one transaction.
         """
         if self.readonly:
