@@ -7,6 +7,7 @@ each message is translated when it is made, so that a language switch takes effe
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -479,23 +480,24 @@ def opening_error(call: Callable[[], object]) -> str:
     return str(failed.value)
 
 
-def hold_write_lock(db: Path) -> sqlite3.Connection:
+@contextlib.contextmanager
+def write_locked(db: Path) -> Iterator[None]:
+    """Another connection holds ``db``'s write lock meanwhile."""
     holder = sqlite3.connect(db, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
-    return holder
+    try:
+        yield
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])
 def test_an_answer_kept_in_the_journal_says_so_in_the_language(db: Path, language: str) -> None:
-    with ProgressStore.open(db, busy_timeout_s=0.02, lock_patience_s=0.1) as store:
-        holder = hold_write_lock(db)
+    with ProgressStore.open(db, busy_timeout_s=0.02, lock_patience_s=0.1) as store, write_locked(db):
         speak(language)
-        try:
-            with pytest.raises(AnswerJournaled) as journaled:
-                store.record_answer(rec())
-        finally:
-            holder.execute("ROLLBACK")
-            holder.close()
+        with pytest.raises(AnswerJournaled) as journaled:
+            store.record_answer(rec())
     kept = journal.journal_path(db)
     expected = {
         "en": f"cannot save an answer to the progress file {db}: another program holds it locked; close other "
@@ -515,15 +517,10 @@ def test_an_answer_the_journal_cannot_keep_either_says_so_in_the_language(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(journal, "append", full)
-    with ProgressStore.open(db, busy_timeout_s=0.02, lock_patience_s=0.1) as store:
-        holder = hold_write_lock(db)
+    with ProgressStore.open(db, busy_timeout_s=0.02, lock_patience_s=0.1) as store, write_locked(db):
         speak(language)
-        try:
-            with pytest.raises(StoreError) as failed:
-                store.record_answer(rec())
-        finally:
-            holder.execute("ROLLBACK")
-            holder.close()
+        with pytest.raises(StoreError) as failed:
+            store.record_answer(rec())
     kept = journal.journal_path(db)
     expected = {
         "en": f"cannot save an answer to the progress file {db}: another program holds it locked; close other "
@@ -539,15 +536,10 @@ def test_an_answer_the_journal_cannot_keep_either_says_so_in_the_language(
 @pytest.mark.parametrize("language", ["en", "zh"])
 def test_import_into_a_locked_file_names_the_import_in_the_language(db: Path, tmp_path: Path, language: str) -> None:
     export = read_export(answers_file(tmp_path / "cem.jsonl", json.dumps(GOOD_ANSWER)))
-    with ProgressStore.open(db, busy_timeout_s=0.02, lock_patience_s=0.1) as store:
-        holder = hold_write_lock(db)
+    with ProgressStore.open(db, busy_timeout_s=0.02, lock_patience_s=0.1) as store, write_locked(db):
         speak(language)
-        try:
-            with pytest.raises(StoreError) as failed:
-                import_file(store, export)
-        finally:
-            holder.execute("ROLLBACK")
-            holder.close()
+        with pytest.raises(StoreError) as failed:
+            import_file(store, export)
     index = 0 if language == "en" else 1
     assert str(failed.value) == CANNOT["import answers into"][index].format(path=db, reason=SQLITE_REASONS[5][index])
 
@@ -691,12 +683,8 @@ def test_import_on_the_command_line_says_why_the_file_cannot_take_the_answers_in
     monkeypatch.setattr(store_module, "LOCK_PATIENCE_S", 0.1)
     path = answers_file(tmp_path / "cem.jsonl", json.dumps(GOOD_ANSWER))
     monkeypatch.setenv("LANG", "zh_CN.UTF-8")
-    holder = hold_write_lock(database)
-    try:
+    with write_locked(database):
         assert cli.main(["import", str(path)]) == 2
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
     err = capsys.readouterr().err
     assert (
         f"quiz-app import：错误：无法把回答导入进度文件 {database}：另一个程序锁定了它；"
