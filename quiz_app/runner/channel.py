@@ -30,7 +30,7 @@ def _read_exactly(fd: int, count: int) -> bytes:
 
 class PipeChannel:
     """The blocking end of a framed channel: ``send_bytes``, ``recv_bytes`` and ``close``, as
-    ``Connection`` has them."""
+    ``Connection`` has them (to wait with a timeout, wrap it in a ``WatchedChannel``)."""
 
     def __init__(self, read_fd: int, write_fd: int) -> None:
         self.read_fd = read_fd
@@ -46,9 +46,6 @@ class PipeChannel:
         if maxlength is not None and length > maxlength:
             raise OSError("bad message length")  # what Connection says; the stream is lost
         return _read_exactly(self.read_fd, length)
-
-    def poll(self, timeout: float = 0.0) -> bool:
-        raise NotImplementedError("wrap the channel in a WatchedChannel to wait on it")
 
     def close(self) -> None:
         for fd in {self.read_fd, self.write_fd}:

@@ -15,7 +15,6 @@ import functools
 import os
 import queue
 import shutil
-import socket
 import sys
 import tempfile
 import threading
@@ -26,7 +25,7 @@ from typing import Any
 from quiz_app.i18n import _
 from quiz_app.runner import protocol, sandbox
 from quiz_app.runner.outcome import Outcome, WorkerInfo
-from quiz_app.runner.processes import STARTUP_TIMEOUT, SnippetProcess, Source, Unavailable, can_fork
+from quiz_app.runner.processes import STARTUP_TIMEOUT, SnippetProcess, Source, Unavailable, can_fork, fork_possible
 from quiz_app.runner.protocol import ProtocolError
 from quiz_app.runner.replies import decode_reply, ending_text, size_text
 
@@ -123,7 +122,7 @@ class SnippetRunner:
 
     def start(self) -> None:
         """Set up the source of snippet processes if there is none, and make a first one."""
-        if self.start_method == "fork" and not (hasattr(os, "fork") and hasattr(socket, "send_fds")):
+        if self.start_method == "fork" and not fork_possible():
             self._failure = _("the PyTorch worker could not start: {reason}").format(
                 reason=f"this system ({sys.platform}) cannot fork snippet processes; use QUIZ_APP_START_METHOD=spawn"
             )

@@ -118,4 +118,10 @@ def can_fork() -> bool:
     """Whether snippet processes can be forked from a zygote here: Linux. macOS has ``fork``,
     but a forked process may not use Apple's frameworks (Metal, so the MPS device); Windows has
     no ``fork``. Both spawn a fresh interpreter per snippet instead."""
-    return sys.platform.startswith("linux") and hasattr(os, "fork") and hasattr(socket, "send_fds")
+    return sys.platform.startswith("linux") and fork_possible()
+
+
+def fork_possible() -> bool:
+    """Whether this system has what forking from a zygote needs at all: ``fork``, and passing
+    a socket to the app (``send_fds``)."""
+    return hasattr(os, "fork") and hasattr(socket, "send_fds")
