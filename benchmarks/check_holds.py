@@ -18,8 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _stats import import_torch, median, verdict  # noqa: E402
 
-from quiz_app import locations  # noqa: E402
 from quiz_app.bank import Bank, Question, load_banks  # noqa: E402
+from quiz_app.core import locations  # noqa: E402
 from quiz_app.runner import SnippetRunner  # noqa: E402
 
 PASSES = 3

@@ -43,11 +43,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _stats import MARKS_SQL, bulk_load, median, p95, timed, verdict  # noqa: E402
 
-from quiz_app import locations  # noqa: E402
 from quiz_app.bank import Bank, Question, load_banks  # noqa: E402
 from quiz_app.classroom import Selection, installed_banks, report_data  # noqa: E402
+from quiz_app.core import locations  # noqa: E402
+from quiz_app.play.run import misconception_marks, response_text  # noqa: E402
 from quiz_app.progress import AnswerRecord, MisconceptionMark, ProgressStore  # noqa: E402
-from quiz_app.quiz_run import misconception_marks, response_text  # noqa: E402
 
 PLAYERS = [f"student{n:02}" for n in range(60)]
 BANK_IDS = ("eval-vs-no-grad", "grad-modes", "layers", "pitfalls", "subtleties")
@@ -127,7 +127,7 @@ def build(db: Path, banks: list[Bank], answers_wanted: int) -> None:
 def command_line(folder: Path, repeats: int) -> float:
     """``quiz-app report --json`` in a fresh process: imports, opening, loading banks, printing."""
     env = {**os.environ, locations.HOME_ENV: str(folder)}
-    code = "import sys; from quiz_app.cli_classroom import run_report; sys.exit(run_report(['--json']))"
+    code = "import sys; from quiz_app.cli.classroom import run_report; sys.exit(run_report(['--json']))"
     return median(
         timed(
             lambda: subprocess.run([sys.executable, "-c", code], env=env, stdout=subprocess.DEVNULL, check=True),

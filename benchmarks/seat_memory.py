@@ -42,8 +42,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from quiz_app import trust  # noqa: E402
 from quiz_app.bank import load_banks  # noqa: E402
+from quiz_app.check import trust  # noqa: E402
 
 GIB = 1024**3
 MIB = 1024**2
@@ -258,7 +258,7 @@ async def main() -> None:
     env = {**os.environ, "QUIZ_APP_HOME": str(home)}
     os.environ["QUIZ_APP_HOME"] = str(home)
     (bank,) = load_banks([bank_file]).banks
-    from quiz_app import locations
+    from quiz_app.core import locations
 
     trust.TrustBook(locations.trust_path()).remember(bank, trust.digest(bank), True)
     port = free_port()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from quiz_app import i18n
+from quiz_app.core import i18n
 from quiz_app.progress import ProgressStore
 from quiz_app.runner import SnippetRunner
 

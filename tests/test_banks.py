@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from quiz_app import locations
 from quiz_app.bank import Bank, load_banks
+from quiz_app.core import locations
 
 LEVELS = {"basic", "intermediate", "advanced"}
 TOPICS = ("inplace", "transformer", "compile", "checkpoint", "export", "func", "autocast", "inference-tensor")

@@ -37,8 +37,9 @@ from typing import Any
 
 import pytest
 
-from quiz_app import locations, trust
 from quiz_app.bank import load_banks
+from quiz_app.check import trust
+from quiz_app.core import locations
 
 aiohttp = pytest.importorskip("aiohttp", reason="aiohttp (a dependency of textual-serve) is not installed")
 

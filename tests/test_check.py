@@ -7,9 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from quiz_app import locations
 from quiz_app.bank import load_banks
 from quiz_app.check import check
+from quiz_app.core import locations
 
 BROKEN_KEYS = """\
 id: broken-keys

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.text import Text
 from textual.content import Content
 
-from quiz_app.ui.cjk import CLOSING, OPENING, WORD, install_wrapping, join_lines
+from quiz_app.ui.patches.cjk import CLOSING, OPENING, WORD, install_wrapping, join_lines
 
 PARAGRAPH = (
     "很多人以为 model.eval() 会关闭梯度计算，其实它只是把 Dropout 和 BatchNorm 等层切换到推理模式；"

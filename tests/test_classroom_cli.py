@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from quiz_app import locations
-from quiz_app.cli_classroom import run_export, run_import, run_report
+from quiz_app.cli.classroom import run_export, run_import, run_report
+from quiz_app.core import locations
 from quiz_app.progress import AnswerRecord, MisconceptionMark, ProgressStore
 
 T0 = datetime(2026, 9, 1, 9, 0, tzinfo=timezone.utc)

@@ -15,8 +15,8 @@ from quiz_app.bank import Bank, Question, grade, parse_bank
 from quiz_app.bank.grading import Verdict
 from quiz_app.classroom import Selection, format_report, parse_since, report_data
 from quiz_app.classroom.answers import all_answers
+from quiz_app.play.run import misconception_marks, response_text
 from quiz_app.progress import AnswerRecord, ProgressStore
-from quiz_app.quiz_run import misconception_marks, response_text
 
 T0 = datetime(2026, 9, 1, 9, 0, tzinfo=timezone.utc)
 
@@ -290,7 +290,7 @@ def test_ungraded_answers_count_as_answered_but_not_in_facility(store):
 
 def test_the_classroom_imports_nothing_from_textual_or_torch():
     code = (
-        "import sys, quiz_app.classroom, quiz_app.cli_classroom, quiz_app.progress.class_queries\n"
+        "import sys, quiz_app.classroom, quiz_app.cli.classroom, quiz_app.progress.class_queries\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'torch', 'rich'))\n"
         "print(bad)"
     )

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from quiz_app.cli import main
+from quiz_app.cli.main import main
 from quiz_app.progress import AnswerRecord, ProgressStore
 
 

@@ -7,7 +7,7 @@ from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from quiz_app.ui import compositor
+from quiz_app.ui.patches import compositor
 
 
 class Tall(App[None]):

@@ -13,12 +13,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quiz_app import cli, exam, locations
+from quiz_app import cli
 from quiz_app.bank import Bank, Choice, Question, Verdict, grade, load_bank, parse_bank
 from quiz_app.bank.model import LETTERS
-from quiz_app.cli_exam import find_bank
-from quiz_app.exam import ExamPlan, ShownQuestion, shown_question
-from quiz_app.quiz_run import QuizRun, answer_record
+from quiz_app.cli.exam import find_bank
+from quiz_app.core import locations
+from quiz_app.play import exam, shuffle
+from quiz_app.play.exam import ExamPlan
+from quiz_app.play.run import QuizRun, answer_record, shuffle_run
+from quiz_app.play.shuffle import ShownQuestion, shown_question
 
 BUNDLED = Path(__file__).resolve().parents[1] / "questions"
 EXAM_BANK = Path(__file__).parent / "banks_exam" / "exam.yaml"
@@ -50,7 +53,7 @@ def responses(question: Question) -> list[object]:
 
 def test_the_exam_domain_imports_nothing_from_textual_or_torch() -> None:
     code = (
-        "import sys, quiz_app.exam, quiz_app.cli_exam\n"
+        "import sys, quiz_app.play.exam, quiz_app.cli.exam\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'torch', 'rich')))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -60,9 +63,9 @@ def test_the_exam_domain_imports_nothing_from_textual_or_torch() -> None:
 # -- the order ---------------------------------------------------------------------------------
 def test_the_same_player_gets_the_same_order_and_another_player_another() -> None:
     bank = bundled_bank()
-    first = [q.id for q in exam.question_order(bank.questions, "ada", bank.id)]
-    again = [q.id for q in exam.question_order(bank.questions, "ada", bank.id)]
-    other = [q.id for q in exam.question_order(bank.questions, "grace", bank.id)]
+    first = [q.id for q in shuffle.question_order(bank.questions, "ada", bank.id)]
+    again = [q.id for q in shuffle.question_order(bank.questions, "ada", bank.id)]
+    other = [q.id for q in shuffle.question_order(bank.questions, "grace", bank.id)]
     assert first == again
     assert first != other
     assert sorted(first) == sorted(q.id for q in bank.questions)
@@ -72,16 +75,16 @@ def test_the_same_player_gets_the_same_order_and_another_player_another() -> Non
 def test_the_order_depends_on_the_bank_too() -> None:
     bank = bundled_bank()
     renamed = dataclasses.replace(bank, id="another-bank")
-    assert [q.id for q in exam.question_order(bank.questions, "ada", bank.id)] != [
-        q.id for q in exam.question_order(renamed.questions, "ada", renamed.id)
+    assert [q.id for q in shuffle.question_order(bank.questions, "ada", bank.id)] != [
+        q.id for q in shuffle.question_order(renamed.questions, "ada", renamed.id)
     ]
 
 
 def test_adding_a_question_keeps_the_others_in_their_order() -> None:
     bank = bundled_bank()
     fewer = bank.questions[:-1]
-    full = [q.id for q in exam.question_order(bank.questions, "ada", bank.id)]
-    less = [q.id for q in exam.question_order(fewer, "ada", bank.id)]
+    full = [q.id for q in shuffle.question_order(bank.questions, "ada", bank.id)]
+    less = [q.id for q in shuffle.question_order(fewer, "ada", bank.id)]
     assert [qid for qid in full if qid != bank.questions[-1].id] == less
 
 
@@ -159,8 +162,8 @@ def banks(draw: st.DrawFn) -> Bank:
 @settings(max_examples=150, deadline=None)
 @given(bank=banks(), player=st.text(min_size=1, max_size=20))
 def test_shuffling_is_a_per_player_bijection_that_maps_back(bank: Bank, player: str) -> None:
-    questions, shown = exam.shuffled(bank, bank.questions, player)
-    again, shown_again = exam.shuffled(bank, bank.questions, player)
+    questions, shown = shuffle.shuffled(bank, bank.questions, player)
+    again, shown_again = shuffle.shuffled(bank, bank.questions, player)
     # The same player and bank: the same order, questions and choices.
     assert [q.id for q in questions] == [q.id for q in again]
     assert [[c.text for c in q.choices] for q in questions] == [[c.text for c in q.choices] for q in again]
@@ -232,13 +235,13 @@ def test_the_default_length_is_a_minute_and_a_half_per_question() -> None:
 # -- shuffled practice ------------------------------------------------------------------------
 def test_shuffle_run_leaves_reviews_and_shuffled_runs_alone() -> None:
     bank = exam_bank()
-    run = exam.shuffle_run(QuizRun(bank), "ada")
+    run = shuffle_run(QuizRun(bank), "ada")
     assert run.shuffled and [q.id for q in run.questions] == [q.id for q in ExamPlan(bank, 1).paper("ada").questions]
-    assert exam.shuffle_run(run, "ada") is run
+    assert shuffle_run(run, "ada") is run
     retry = run.retry_missed()
-    assert retry.shuffled is run.shuffled and exam.shuffle_run(retry, "ada") is retry
+    assert retry.shuffled is run.shuffled and shuffle_run(retry, "ada") is retry
     review = QuizRun(bank, homes={q.id: (bank, q) for q in bank.questions})
-    assert exam.shuffle_run(review, "ada") is review
+    assert shuffle_run(review, "ada") is review
 
 
 def test_the_shuffle_key_loads_and_is_checked() -> None:

@@ -16,7 +16,7 @@ from test_snapshots import FixedRunner
 from textual.widgets import Static
 
 from quiz_app.bank import Bank, load_bank
-from quiz_app.exam import ExamPlan
+from quiz_app.play.exam import ExamPlan
 from quiz_app.progress import ProgressStore
 from quiz_app.runner import SnippetRunner
 from quiz_app.ui.app import QuizApp

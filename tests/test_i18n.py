@@ -18,12 +18,13 @@ from babel.messages.pofile import read_po
 from test_snapshots import BANKS, FixedRunner
 from textual.widgets import DataTable, Static
 
-from quiz_app import cli, i18n
+from quiz_app import cli
 from quiz_app.bank import Verdict, load_bank
 from quiz_app.classroom.render import table
+from quiz_app.core import i18n
+from quiz_app.core.terminal_text import cells
+from quiz_app.play.run import QuizRun, Result
 from quiz_app.progress import ProgressStore
-from quiz_app.quiz_run import QuizRun, Result
-from quiz_app.terminal_text import cells
 from quiz_app.ui.app import QuizApp
 from quiz_app.ui.screens.help import HELP_FILE, help_file
 from quiz_app.ui.screens.home import HomeScreen
@@ -31,7 +32,7 @@ from quiz_app.ui.screens.quiz import QuizScreen
 from quiz_app.ui.screens.summary import SummaryScreen
 from quiz_app.ui.widgets.answer_view import line_by_line
 
-PACKAGE = Path(i18n.__file__).parent
+PACKAGE = Path(i18n.__file__).resolve().parents[1]  # the quiz_app package
 PO = i18n.LOCALE_DIR / "zh" / "LC_MESSAGES" / f"{i18n.DOMAIN}.po"
 MO = PO.with_suffix(".mo")
 # As `pybabel extract -k _ -k N_ -k ngettext:1,2` (docs/architecture.md, "Translating").

@@ -16,10 +16,11 @@ from pathlib import Path
 import pytest
 from progress_helpers import rec
 
-from quiz_app import cli, i18n, locations
+from quiz_app import cli
 from quiz_app.classroom import ExportRefused, import_file, read_export
 from quiz_app.classroom.answers import parse_since
 from quiz_app.classroom.stats import Shape, dubious_reasons
+from quiz_app.core import i18n, locations
 from quiz_app.progress import (
     AnswerJournaled,
     MisconceptionMark,

@@ -129,7 +129,7 @@ async def test_a_seat_of_quiz_app_serve_shows_no_other_players_answers(
 async def test_the_language_command_redraws_the_banks_in_chinese(store: ProgressStore, runner: SnippetRunner) -> None:
     from textual.widgets import DataTable
 
-    from quiz_app import i18n
+    from quiz_app.core import i18n
 
     app = QuizApp(store=store, runner=runner, player="ada", paths=[BANKS], bundled=BANKS / "none")
     async with app.run_test(size=(80, 24)) as pilot:
@@ -150,7 +150,7 @@ async def test_switching_language_mid_question_gives_the_answer_in_the_new_langu
 ) -> None:
     """The answer is built while the question is asked; a language switched meanwhile builds it
     again, so that its panels speak the language now active."""
-    from quiz_app import i18n
+    from quiz_app.core import i18n
     from quiz_app.ui.widgets.outcome import OutcomePanel
 
     app = QuizApp(store=store, runner=runner, player="ada", paths=[BANKS / "play.yaml"], bundled=BANKS / "none")

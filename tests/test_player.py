@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from textual.widgets import Input, Static
 
-from quiz_app import players
+from quiz_app.play import players
 from quiz_app.progress import AnswerRecord, ProgressStore
 from quiz_app.runner import SnippetRunner
 from quiz_app.ui.app import QuizApp

@@ -18,10 +18,10 @@ from quiz_app.bank import Bank, Question, grade, parse_bank
 from quiz_app.bank.grading import Verdict
 from quiz_app.classroom import Selection, report_data
 from quiz_app.classroom import answers as class_answers
+from quiz_app.play.run import misconception_marks, response_text
 from quiz_app.progress import AnswerRecord, MisconceptionMark, ProgressStore, class_queries, schema, writes
 from quiz_app.progress.class_queries import AnswerFilter
 from quiz_app.progress.records import stamp
-from quiz_app.quiz_run import misconception_marks, response_text
 
 T0 = datetime(2026, 9, 1, 9, 0, tzinfo=timezone.utc)
 TALLIES_VERSION = 6  # the schema version that added answer_tallies and revealed_marks

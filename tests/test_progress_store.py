@@ -773,22 +773,6 @@ def test_a_writer_killed_mid_write_loses_nothing_it_reported_saved(db):
         assert reported <= saved
 
 
-# -- layering --------------------------------------------------------------------------------------
-
-
-def test_the_progress_package_imports_no_ui_no_torch_and_no_other_layer():
-    code = (
-        "import json, sys\nimport quiz_app.progress, quiz_app.progress.report\nprint(json.dumps(sorted(sys.modules)))\n"
-    )
-    root = Path(__file__).resolve().parent.parent
-    result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
-    modules = json.loads(result.stdout)
-    assert not [m for m in modules if m.split(".")[0] in ("textual", "torch", "rich")]
-    ours = {m for m in modules if m.split(".")[0] == "quiz_app"}
-    allowed = {"quiz_app", "quiz_app.locations", "quiz_app.i18n"}  # i18n: gettext only, for `stats` text
-    assert {m for m in ours if not m.startswith("quiz_app.progress")} <= allowed
-
-
 def test_version_7_unfinishes_runs_left_early_and_finishes_runs_fully_answered(db):
     """Before version 7, leaving a bank stamped its attempt finished: those runs become
     unfinished (not scored, resumable); a run answered in full but never stamped is finished."""

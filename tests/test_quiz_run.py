@@ -1,4 +1,4 @@
-"""Unit tests for quiz_app.quiz_run: QuizRun's bookkeeping and response_text, without a screen."""
+"""Unit tests for quiz_app.play.run: QuizRun's bookkeeping and response_text, without a screen."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-import quiz_app.quiz_run as quiz_module
+import quiz_app.play.run as quiz_module
 from quiz_app.bank.grading import Verdict
 from quiz_app.bank.model import Bank, Question
-from quiz_app.quiz_run import QuizRun, Result, response_text
+from quiz_app.play.run import QuizRun, Result, response_text
 
 
 def q(qid: str, *tags: str, qtype: str = "single") -> Question:

@@ -10,8 +10,8 @@ from pilot_helpers import make_app, settle
 from textual.widgets import DataTable, Markdown
 
 from quiz_app.bank import Verdict, load_banks
+from quiz_app.play.run import resumed
 from quiz_app.progress import ProgressStore, StoredAnswer, UnfinishedAttempt
-from quiz_app.quiz_run import resumed
 from quiz_app.runner import SnippetRunner
 from quiz_app.ui.app import QuizApp
 from quiz_app.ui.screens.home import HomeScreen
@@ -130,7 +130,7 @@ async def test_leaving_early_is_unfinished_then_enter_goes_on_and_s_starts_over(
 
 
 def test_a_resumed_run_in_a_shuffled_order_goes_on_at_an_unanswered_question() -> None:
-    from quiz_app.exam import shuffle_run
+    from quiz_app.play.run import shuffle_run
 
     bank = play_bank()
     left = UnfinishedAttempt(4, 5, (StoredAnswer("single", "B", True, 2.0), StoredAnswer("multiple", "A", False, 1.0)))

@@ -17,11 +17,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from progress_helpers import T0, raw_rows
 
-from quiz_app import review
 from quiz_app.bank import Bank, Question
+from quiz_app.play import review
+from quiz_app.play.records import DueCard
+from quiz_app.play.run import QuizRun
 from quiz_app.progress import AnswerRecord, ProgressStore, schema
-from quiz_app.progress.cards import DueCard, TagRetention
-from quiz_app.quiz_run import QuizRun
+from quiz_app.progress.cards import TagRetention
 
 DAY = timedelta(days=1)
 
@@ -382,7 +383,7 @@ def test_the_card_is_stored_as_py_fsrs_json(store, db):
 
 def test_review_imports_nothing_from_textual_or_torch() -> None:
     code = (
-        "import sys, quiz_app.review, quiz_app.progress.cards\n"
+        "import sys, quiz_app.play.review, quiz_app.progress.cards\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'torch', 'rich'))\n"
         "print(bad)"
     )

@@ -162,7 +162,7 @@ def test_closing_the_runner_ends_the_worker() -> None:
 
 def test_domain_packages_import_nothing_from_textual_or_torch() -> None:
     code = (
-        "import sys, quiz_app.bank, quiz_app.runner, quiz_app.progress, quiz_app.check\n"
+        "import sys, quiz_app.bank, quiz_app.runner, quiz_app.progress, quiz_app.check.prove\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'torch', 'rich'))\n"
         "print(bad)"
     )

@@ -15,8 +15,8 @@ from textual.widgets import DataTable, Static, Tabs
 
 from quiz_app.bank import Bank, Question, grade, parse_bank
 from quiz_app.bank.grading import Verdict
+from quiz_app.play.run import misconception_marks, response_text
 from quiz_app.progress import AnswerRecord, ProgressStore
-from quiz_app.quiz_run import misconception_marks, response_text
 from quiz_app.ui.app import QuizApp
 from quiz_app.ui.screens.report import ReportScreen, option_rows, sorted_questions
 from quiz_app.ui.widgets.option_bars import OptionBars

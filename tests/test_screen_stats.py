@@ -13,9 +13,9 @@ from pilot_helpers import NoRunner
 from rich.text import Text
 from textual.widgets import Sparkline, Static
 
-from quiz_app import review
 from quiz_app.bank import Bank, parse_bank
-from quiz_app.cli import main
+from quiz_app.cli.main import main
+from quiz_app.play import review
 from quiz_app.progress import AnswerRecord, ProgressStore
 from quiz_app.progress.report import format_stats, stats_data
 from quiz_app.ui.app import QuizApp

@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from quiz_app import cli, serve
-from quiz_app.cli_serve import run_serve, serve_parser
+from quiz_app import cli
+from quiz_app.cli.serve import run_serve, serve_parser
+from quiz_app.ui import web as serve
 
 
 def free_port() -> int:
@@ -206,9 +207,9 @@ def test_network_urls_only_when_listening_everywhere() -> None:
 
 def test_importing_serve_starts_nothing() -> None:
     code = (
-        "import sys, threading, quiz_app.cli_serve\n"
+        "import sys, threading, quiz_app.cli.serve\n"
         "assert 'textual_serve' not in sys.modules, 'cli_serve imports textual-serve only to serve'\n"
-        "import quiz_app.serve\n"
+        "import quiz_app.ui.web\n"
         "assert threading.active_count() == 1\n"
         "assert not any(m.split('.')[0] in ('textual', 'torch') for m in sys.modules)\n"
     )

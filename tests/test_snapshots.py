@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from quiz_app.bank import Verdict, load_bank
+from quiz_app.play.run import QuizRun, Result
 from quiz_app.progress import ProgressStore
-from quiz_app.quiz_run import QuizRun, Result
 from quiz_app.runner import Holds, Outcome, WorkerInfo
 from quiz_app.ui.app import QuizApp
 from quiz_app.ui.screens.summary import SummaryScreen

@@ -57,7 +57,7 @@ def test_question(snap_compare, store: ProgressStore, language: str) -> None:  #
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_who_is_playing(snap_compare, store: ProgressStore, language: str) -> None:  # type: ignore[no-untyped-def]
-    from quiz_app import players
+    from quiz_app.play import players
     from quiz_app.ui.screens.player import PlayerScreen
 
     players.remember("ada")

@@ -6,11 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from quiz_app import locations
 from quiz_app.bank import load_bank
+from quiz_app.check.trust import REQUIRED, TrustBook, decide
+from quiz_app.core import locations
 from quiz_app.progress import ProgressStore
 from quiz_app.runner import SnippetRunner, sandbox
-from quiz_app.trust import REQUIRED, TrustBook, decide
 from quiz_app.ui.app import QuizApp
 from quiz_app.ui.screens.consent import ConsentScreen
 from quiz_app.ui.screens.quiz import QuizScreen

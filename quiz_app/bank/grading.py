@@ -9,7 +9,7 @@ from collections.abc import Iterable
 import regex
 
 from quiz_app.bank.model import Question
-from quiz_app.i18n import _, ngettext
+from quiz_app.core.i18n import _, ngettext
 
 _EXCEPTION_LINE = re.compile(r"((?:[A-Za-z_][\w.]*)?(?:Error|Exception|Exit|Interrupt)):")
 

@@ -150,7 +150,7 @@ class Bank:
     setup: str = ""
     format: int = FORMAT_VERSION
     misconceptions: dict[str, str] = field(default_factory=dict)  # id -> the false belief
-    shuffle: bool = False  # practice shows questions and choices in a per-player order (see quiz_app.exam)
+    shuffle: bool = False  # practice shows questions and choices in a per-player order (see quiz_app.play.exam)
 
 
 @dataclass

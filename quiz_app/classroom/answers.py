@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from quiz_app.i18n import _
+from quiz_app.core.i18n import _
 from quiz_app.progress import MisconceptionMark, ProgressStore
 from quiz_app.progress.class_queries import (
     AnswerFilter,

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from quiz_app import __version__
-from quiz_app.i18n import _
+from quiz_app.core.i18n import _
 from quiz_app.progress import AnswerRecord, MisconceptionMark, ProgressStore
 from quiz_app.progress.class_queries import AnswerFilter, ClassAnswer, iter_answers
 from quiz_app.progress.records import check_record, now, parse_stamp, stamp

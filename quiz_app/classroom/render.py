@@ -8,10 +8,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
 from quiz_app.classroom.answers import Selection, all_answers, chosen_answers
-from quiz_app.i18n import N_, _, ngettext
+from quiz_app.core.i18n import N_, _, ngettext
+from quiz_app.core.terminal_text import cells, control_characters, escaped, ljust, rjust
 from quiz_app.progress import ProgressStore
 from quiz_app.progress.class_queries import ClassAnswer
-from quiz_app.terminal_text import cells, control_characters, escaped, ljust, rjust
 
 CSV_COLUMNS = (
     "player",

@@ -7,10 +7,10 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from quiz_app import locations
 from quiz_app.bank import Bank, Question, load_banks
 from quiz_app.classroom import stats
 from quiz_app.classroom.answers import Selection, Tally, tallies
+from quiz_app.core import locations
 from quiz_app.progress import ProgressStore
 from quiz_app.progress.class_queries import ClassAnswer
 

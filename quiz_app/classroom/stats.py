@@ -17,7 +17,7 @@ from typing import Literal
 from quiz_app.bank import Question
 from quiz_app.bank.grading import normalise_outcome
 from quiz_app.classroom.answers import Tally
-from quiz_app.i18n import _
+from quiz_app.core.i18n import _
 
 Kind = Literal["letters", "true_false", "text"]
 

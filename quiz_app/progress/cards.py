@@ -3,7 +3,7 @@
 One row per player and question content hash holds the question's FSRS card as py-fsrs's
 ``Card.to_dict()`` JSON, its due time (a fixed-width UTC stamp, so text order is time order)
 and two counters for retention: reviews that came at or after the card was due, and how many
-of those were right. The scheduling rules are in :mod:`quiz_app.review`; the store ties the
+of those were right. The scheduling rules are in :mod:`quiz_app.play.review`; the store ties the
 two together. Read-only opens of an older database read as having no cards.
 """
 
@@ -15,19 +15,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from quiz_app.play.records import DueCard
 from quiz_app.progress.records import parse_stamp, stamp
 
 _HEX = re.compile(r"[0-9a-fA-F]+")
-
-
-@dataclass(frozen=True)
-class DueCard:
-    """A card due for review: the question it was last answered as, and since when it is due."""
-
-    bank_id: str
-    question_id: str
-    question_hash: str
-    due: datetime
 
 
 @dataclass(frozen=True)

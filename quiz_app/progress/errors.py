@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from quiz_app.i18n import N_, _
+from quiz_app.core.i18n import N_, _
 
 # Primary SQLite result codes (sqlite3.SQLITE_* exists only from Python 3.11).
 SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_FULL = 5, 6, 8, 13

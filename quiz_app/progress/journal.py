@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from quiz_app.i18n import _, ngettext
+from quiz_app.core.i18n import _, ngettext
 from quiz_app.progress.errors import is_corruption
 from quiz_app.progress.records import AnswerRecord, MisconceptionMark, check_record, stamp
 from quiz_app.progress.recovery import free_name

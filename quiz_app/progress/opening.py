@@ -17,8 +17,8 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
-from quiz_app import locations
-from quiz_app.i18n import _
+from quiz_app.core import locations
+from quiz_app.core.i18n import _
 from quiz_app.progress import schema
 from quiz_app.progress.errors import Damaged, StoreError, is_corruption, store_error
 from quiz_app.progress.journal import journal_path, pending, replay_into

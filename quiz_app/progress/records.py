@@ -4,46 +4,21 @@ from __future__ import annotations
 
 import math
 import re
-import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from quiz_app.i18n import _
+from quiz_app.core.i18n import _
+
+# The records a play-through builds live one layer down (quiz_app.play.records); the store keeps them.
+from quiz_app.play.records import (  # noqa: F401 - re-exported
+    AnswerRecord,
+    MisconceptionMark,
+    StoredAnswer,
+    UnfinishedAttempt,
+    new_uid,
+)
 
 _HEX = re.compile(r"[0-9a-fA-F]+")
-
-
-def new_uid() -> str:
-    """A fresh answer id: 32 hex digits, unique across machines."""
-    return uuid.uuid4().hex
-
-
-@dataclass(frozen=True)
-class MisconceptionMark:
-    """One misconception a question's wrong choices carry ("offered" by the question).
-
-    ``revealed``: this answer picked a choice carrying it.
-    """
-
-    id: str
-    text: str
-    revealed: bool
-
-
-@dataclass(frozen=True)
-class AnswerRecord:
-    player: str
-    bank_id: str
-    question_id: str
-    question_hash: str
-    answer: str
-    correct: bool | None  # None: not graded
-    seconds: float
-    device: str | None
-    attempt_id: int | None = None
-    answered_at: datetime | None = None  # None: now; otherwise timezone-aware
-    uid: str = field(default_factory=new_uid)  # the same uid stored twice counts once
-    misconceptions: tuple[MisconceptionMark, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -56,29 +31,6 @@ class BankHistory:
     last_played: datetime
     best_correct: int
     best_total: int
-
-
-@dataclass(frozen=True)
-class StoredAnswer:
-    """One answer as kept: the response as stored (``B``, ``A, C``, ``true``, the text typed)."""
-
-    question_id: str
-    answer: str
-    correct: bool | None
-    seconds: float
-
-
-@dataclass(frozen=True)
-class UnfinishedAttempt:
-    """A full attempt left before its last question: what was answered, to resume after it."""
-
-    attempt_id: int
-    total: int
-    answers: tuple[StoredAnswer, ...]
-
-    @property
-    def answered(self) -> int:
-        return len(self.answers)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
-from quiz_app.i18n import _
+from quiz_app.core.i18n import _
 from quiz_app.progress.errors import StoreError
 
 COMPANIONS = ("-wal", "-shm", "-journal")

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-from quiz_app.i18n import _, ngettext
+from quiz_app.core.i18n import _, ngettext
 from quiz_app.progress.store import ProgressStore
 
 Tags = Mapping[str, Iterable[str]]
@@ -22,9 +22,9 @@ class InstalledTags(Mapping[str, tuple[str, ...]]):
 
     def _load(self) -> dict[str, tuple[str, ...]]:
         if self._tags is None:
-            from quiz_app import locations
             from quiz_app.bank import load_banks
-            from quiz_app.review import tags_by_hash
+            from quiz_app.core import locations
+            from quiz_app.play.review import tags_by_hash
 
             folders = [f for f in (locations.bundled_banks_dir(), locations.user_banks_dir()) if f.is_dir()]
             self._tags = tags_by_hash(load_banks(folders).banks)
@@ -43,7 +43,7 @@ class InstalledTags(Mapping[str, tuple[str, ...]]):
 def retention_data(store: ProgressStore, player: str, tags: Tags | None = None) -> list[dict[str, Any]]:
     """Per tag, by name: the player's reviews of questions that were due, and how many were
     right (``rate``: their share). ``tags`` maps question content hashes to tags
-    (``quiz_app.review.tags_by_hash``); by default, the installed banks'. JSON-ready."""
+    (``quiz_app.play.review.tags_by_hash``); by default, the installed banks'. JSON-ready."""
     found = store.retention_by_tag(player, InstalledTags() if tags is None else tags)
     return [{"tag": t.tag, "reviews": t.reviews, "recalled": t.recalled, "rate": t.rate} for t in found]
 

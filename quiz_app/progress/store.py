@@ -31,8 +31,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import TypeVar
 
-from quiz_app import locations
-from quiz_app.i18n import _
+from quiz_app.core import locations
+from quiz_app.core.i18n import _
 from quiz_app.progress import cards, journal, queries, schema, writes
 from quiz_app.progress.errors import AnswerJournaled, StoreError, is_corruption, store_error
 from quiz_app.progress.opening import check_writable, open_for_reading, open_for_writing, prepare_folder, set_aside
@@ -326,7 +326,7 @@ class ProgressStore:
             return self._read(work, empty)
         return self._transact(action, work)
 
-    # -- spaced review (quiz_app.review holds the rules; cards.py the SQL) ----------------------
+    # -- spaced review (quiz_app.play.review holds the rules; cards.py the SQL) ----------------------
 
     def review_answer(
         self,
@@ -341,12 +341,12 @@ class ProgressStore:
         return when the card is next due.
 
         Cards are keyed by the question's content hash: an edited question starts a new card.
-        Right is FSRS's Good, wrong its Again (see :mod:`quiz_app.review`). Nothing changes,
+        Right is FSRS's Good, wrong its Again (see :mod:`quiz_app.play.review`). Nothing changes,
         and None is returned, for an ungraded answer (``correct`` None) or one given no later
         than the card's last review (the same answer again, or another window's older answer
         arriving late). One write transaction, so two windows never lose a review.
         """
-        from quiz_app import review  # fsrs and the bank model load only when a card moves
+        from quiz_app.play import review  # fsrs and the bank model load only when a card moves
 
         require_text(player=player, bank_id=bank_id, question_id=question_id)
         cards.check_hash(question_hash)
@@ -385,7 +385,7 @@ class ProgressStore:
 
     def due_count(self, player: str, now: datetime) -> int:
         """How many of the player's cards are due at ``now`` (edited or removed questions'
-        cards included: ``quiz_app.review.due_questions`` tells them apart)."""
+        cards included: ``quiz_app.play.review.due_questions`` tells them apart)."""
         moment = cards.moment_stamp(now)
         return self._read(lambda conn: cards.due_count(conn, player, moment), 0)
 
@@ -394,7 +394,7 @@ class ProgressStore:
         after its due time; a question's first answer is not a review), how many were right.
 
         Tags live in the banks, so ``tags`` maps each question content hash to its tags
-        (``quiz_app.review.tags_by_hash(banks)``); cards of hashes it does not hold (edited or
+        (``quiz_app.play.review.tags_by_hash(banks)``); cards of hashes it does not hold (edited or
         removed questions) count nowhere. Tags with no such review are left out.
         """
         counts: list[tuple[str, int, int]] = self._read(lambda conn: cards.retention_counts(conn, player), [])

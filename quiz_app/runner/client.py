@@ -22,7 +22,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from quiz_app.i18n import _
+from quiz_app.core.i18n import _
 from quiz_app.runner import protocol, sandbox
 from quiz_app.runner.outcome import Outcome, WorkerInfo
 from quiz_app.runner.processes import STARTUP_TIMEOUT, SnippetProcess, Source, Unavailable, can_fork, fork_possible

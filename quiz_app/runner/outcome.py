@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from quiz_app.i18n import _
+from quiz_app.core.i18n import _
 
 Status = Literal["ok", "error", "timeout", "crashed", "unavailable"]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any, Protocol
 
-from quiz_app.terminal_text import control_characters, escaped
+from quiz_app.core.terminal_text import control_characters, escaped
 
 MAX_MESSAGE = 1_000_000  # bytes; a reply holds at most OUTPUT_LIMIT characters of output, and a little more
 OUTPUT_LIMIT = 20_000  # characters of stdout and stderr together

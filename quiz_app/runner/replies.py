@@ -6,7 +6,7 @@ import functools
 import signal
 from typing import Any
 
-from quiz_app.i18n import _
+from quiz_app.core.i18n import _
 from quiz_app.runner.outcome import Holds, Outcome
 from quiz_app.runner.protocol import OUTPUT_LIMIT, clean_text
 

@@ -27,7 +27,7 @@ import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from quiz_app.i18n import N_, _
+from quiz_app.core.i18n import N_, _
 
 # Environment variables a snippet process keeps: what Python, torch and the GPU stack read.
 _KEEP_EXACT = {

@@ -17,15 +17,16 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from quiz_app import i18n, locations, players
 from quiz_app.bank import Bank, LoadResult, load_banks
-from quiz_app.i18n import N_, _
+from quiz_app.core import i18n, locations
+from quiz_app.core.i18n import N_, _
+from quiz_app.play import players
+from quiz_app.play.run import QuizRun
 from quiz_app.progress import AnswerJournaled, AnswerRecord, LockWait, ProgressStore
-from quiz_app.quiz_run import QuizRun
 from quiz_app.runner import Outcome, WorkerInfo
 
 if TYPE_CHECKING:
-    from quiz_app.exam import ExamPlan
+    from quiz_app.play.exam import ExamPlan
     from quiz_app.ui.screens.home import HomeScreen
 
 T = TypeVar("T")
@@ -80,11 +81,11 @@ class QuizApp(App[int]):
         served: bool = False,
     ) -> None:
         super().__init__()
-        from quiz_app.ui import compositor
-        from quiz_app.ui.cjk import install_wrapping
+        from quiz_app.ui.patches import compositor
+        from quiz_app.ui.patches.cjk import install_wrapping
 
         install_wrapping()  # Chinese wraps by character, not only at spaces
-        compositor.install()  # one arrangement per layout, not two (see ui/compositor.py)
+        compositor.install()  # one arrangement per layout, not two (see ui/patches/compositor.py)
         self.exam = exam  # quiz-app exam: the exam screen comes first instead of the banks
         self.shuffle = shuffle  # --shuffle: practice in the player's order (as a bank's `shuffle: true`)
         # --lang, else the locale; a bank in a language with a catalog is played in it (see language_for).
@@ -238,8 +239,8 @@ class QuizApp(App[int]):
 
     # -- playing ------------------------------------------------------------------------------
     def play(self, run: QuizRun) -> None:
-        """Play a run, once its bank may run its snippets here (see quiz_app.trust)."""
-        from quiz_app import trust
+        """Play a run, once its bank may run its snippets here (see quiz_app.check.trust)."""
+        from quiz_app.check import trust
         from quiz_app.runner import sandbox
         from quiz_app.ui.screens.consent import ConsentScreen
 
@@ -281,7 +282,7 @@ class QuizApp(App[int]):
 
         self.use_language(None if run.review else run.bank)
         if self.shuffle or run.bank.shuffle:
-            from quiz_app.exam import shuffle_run
+            from quiz_app.play.run import shuffle_run
 
             run = shuffle_run(run, self.player)
         if not run.review and run.attempt_id is None:  # a review spans banks: its answers are kept without an attempt

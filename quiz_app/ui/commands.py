@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 from textual.app import SystemCommand
 
-from quiz_app import i18n
-from quiz_app.i18n import _
+from quiz_app.core import i18n
+from quiz_app.core.i18n import _
 
 if TYPE_CHECKING:
     from quiz_app.bank import Bank

@@ -7,13 +7,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from quiz_app import locations
-from quiz_app.i18n import _, ngettext
+from quiz_app.core import locations
+from quiz_app.core.i18n import _, ngettext
 from quiz_app.progress import ProgressStore, StoreError
 from quiz_app.runner import SnippetRunner
 
 if TYPE_CHECKING:
-    from quiz_app.exam import ExamPlan
+    from quiz_app.play.exam import ExamPlan
 
 
 def launch(

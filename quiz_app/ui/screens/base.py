@@ -10,7 +10,7 @@ from textual.binding import ActiveBinding
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button
 
-from quiz_app.i18n import N_, _
+from quiz_app.core.i18n import N_, _
 
 if TYPE_CHECKING:
     from quiz_app.ui.app import QuizApp

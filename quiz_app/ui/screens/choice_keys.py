@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
-from quiz_app.i18n import N_
+from quiz_app.core.i18n import N_
 
 LETTER_KEYS = "abcdefgh"
 # Written out, one per letter, so that each is in the catalog (a Binding holds its text untranslated).

@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
-from quiz_app.i18n import N_, _
+from quiz_app.core.i18n import N_, _
 from quiz_app.ui.screens.base import YesNoModal
 
 

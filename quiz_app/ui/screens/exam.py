@@ -20,11 +20,13 @@ from textual.containers import Container
 from textual.timer import Timer
 from textual.widgets import Header, Static
 
-from quiz_app import locations, trust
 from quiz_app.bank import Question, Verdict, grade
-from quiz_app.exam import ExamPaper, ExamPlan, Response
-from quiz_app.i18n import N_, _, ngettext
-from quiz_app.quiz_run import answer_record
+from quiz_app.check import trust
+from quiz_app.core import locations
+from quiz_app.core.i18n import N_, _, ngettext
+from quiz_app.play.exam import ExamPaper, ExamPlan
+from quiz_app.play.run import answer_record
+from quiz_app.play.shuffle import Response
 from quiz_app.runner import Outcome
 from quiz_app.ui.screens.base import AppScreen
 from quiz_app.ui.screens.choice_keys import CHOICE_BINDINGS

@@ -18,9 +18,10 @@ from textual.containers import Container, VerticalScroll
 from textual.widgets import Header, Markdown, Static
 
 from quiz_app.bank import Question, Verdict
-from quiz_app.exam import ExamPaper, Response
-from quiz_app.i18n import N_, _, ngettext
-from quiz_app.quiz_run import response_text
+from quiz_app.core.i18n import N_, _, ngettext
+from quiz_app.play.exam import ExamPaper
+from quiz_app.play.run import response_text
+from quiz_app.play.shuffle import Response
 from quiz_app.runner import Outcome
 from quiz_app.ui.screens.base import AppScreen
 from quiz_app.ui.screens.exam import finalise_predictions, run_snippet, settle_prediction

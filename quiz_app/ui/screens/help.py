@@ -9,8 +9,8 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Markdown
 
-from quiz_app import i18n
-from quiz_app.i18n import N_
+from quiz_app.core import i18n
+from quiz_app.core.i18n import N_
 from quiz_app.ui.screens.base import AppModal
 
 HELP_FILE = Path(__file__).resolve().parents[1] / "help.md"

@@ -14,12 +14,12 @@ from textual.containers import VerticalScroll
 from textual.css.query import NoMatches
 from textual.widgets import DataTable, Header, Static
 
-from quiz_app import review
 from quiz_app.bank import Bank, Problem
-from quiz_app.i18n import N_, _, ngettext
+from quiz_app.core.i18n import N_, _, ngettext
+from quiz_app.play import review
+from quiz_app.play.review import DueQuestions
+from quiz_app.play.run import QuizRun, resumed
 from quiz_app.progress import BankHistory, ProgressStore, UnfinishedAttempt
-from quiz_app.quiz_run import QuizRun, resumed
-from quiz_app.review import DueQuestions
 from quiz_app.ui.screens.base import AppScreen
 from quiz_app.ui.screens.problems import ProblemsScreen
 from quiz_app.ui.widgets.footer import QuietFooter

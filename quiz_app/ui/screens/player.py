@@ -9,8 +9,8 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input, Static
 
-from quiz_app.i18n import N_, _
-from quiz_app.players import MAX_LENGTH, valid_player
+from quiz_app.core.i18n import N_, _
+from quiz_app.play.players import MAX_LENGTH, valid_player
 from quiz_app.ui.screens.base import AppModal
 
 

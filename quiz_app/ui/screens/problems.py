@@ -9,7 +9,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from quiz_app.bank import Problem
-from quiz_app.i18n import N_, _, ngettext
+from quiz_app.core.i18n import N_, _, ngettext
 from quiz_app.ui.screens.base import AppModal
 
 

@@ -19,8 +19,8 @@ from textual.widget import AwaitMount
 from textual.widgets import Header, Static
 
 from quiz_app.bank import Verdict, grade
-from quiz_app.i18n import N_, _
-from quiz_app.quiz_run import QuizRun, Result, answer_record, response_text
+from quiz_app.core.i18n import N_, _
+from quiz_app.play.run import QuizRun, Result, answer_record, response_text
 from quiz_app.runner import Outcome
 from quiz_app.ui.screens.base import AppScreen
 from quiz_app.ui.screens.choice_keys import CHOICE_BINDINGS

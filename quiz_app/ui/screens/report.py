@@ -24,7 +24,7 @@ from textual.widgets import DataTable, Header, Static, Tab, Tabs
 from quiz_app.bank import Bank, Question, load_banks
 from quiz_app.classroom import Selection, report_data
 from quiz_app.classroom.render import clean, unshown_line
-from quiz_app.i18n import N_, _, ngettext
+from quiz_app.core.i18n import N_, _, ngettext
 from quiz_app.ui.screens.base import AppScreen
 from quiz_app.ui.widgets.footer import QuietFooter
 from quiz_app.ui.widgets.option_bars import OptionBars, OptionRow, fit

@@ -15,9 +15,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Header, Static
 
-from quiz_app import review
 from quiz_app.bank import load_banks
-from quiz_app.i18n import N_, _, ngettext
+from quiz_app.core.i18n import N_, _, ngettext
+from quiz_app.play import review
 from quiz_app.progress import ProgressStore
 from quiz_app.progress.cards import TagRetention
 from quiz_app.ui.screens.base import AppScreen

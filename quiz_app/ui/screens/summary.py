@@ -9,8 +9,8 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Header, Static
 
-from quiz_app.i18n import N_, _, ngettext
-from quiz_app.quiz_run import QuizRun
+from quiz_app.core.i18n import N_, _, ngettext
+from quiz_app.play.run import QuizRun
 from quiz_app.ui.screens.base import AppScreen
 from quiz_app.ui.widgets.choices import inline_code
 from quiz_app.ui.widgets.footer import QuietFooter

@@ -20,8 +20,8 @@ from textual.widgets import Collapsible, Static
 
 from quiz_app.bank import Question, Verdict
 from quiz_app.bank.grading import explain_difference
-from quiz_app.i18n import _
-from quiz_app.quiz_run import response_text
+from quiz_app.core.i18n import _
+from quiz_app.play.run import response_text
 from quiz_app.runner import Outcome
 from quiz_app.ui.widgets.choices import inline_code
 from quiz_app.ui.widgets.outcome import OutcomePanel

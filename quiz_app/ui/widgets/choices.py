@@ -8,7 +8,7 @@ from textual.containers import HorizontalGroup, Vertical
 from textual.message import Message
 from textual.widgets import Static
 
-from quiz_app.ui.cjk import join_lines
+from quiz_app.ui.patches.cjk import join_lines
 
 
 def inline_code(text: str) -> Text:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual.widget import Widget
 
-from quiz_app.i18n import _
+from quiz_app.core.i18n import _
 
 FILLED, TRACK = "█", "░"
 

@@ -7,10 +7,10 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import LoadingIndicator, Static
 
-from quiz_app.i18n import _
+from quiz_app.check.trust import guard_names
+from quiz_app.core.i18n import _
 from quiz_app.runner import Outcome
 from quiz_app.runner.outcome import SHOWN_GUARDS
-from quiz_app.trust import guard_names
 
 
 def guard_text(guards: tuple[str, ...]) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from quiz_app.i18n import _
-from quiz_app.quiz_run import QuizRun
+from quiz_app.core.i18n import _
+from quiz_app.play.run import QuizRun
 
 
 class ProgressLine(Static):

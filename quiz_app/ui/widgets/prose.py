@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual.await_complete import AwaitComplete
 from textual.widgets import Markdown
 
-from quiz_app.ui.cjk import join_lines
+from quiz_app.ui.patches.cjk import join_lines
 
 
 class Prose(Markdown):

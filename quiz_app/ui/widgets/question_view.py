@@ -12,7 +12,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Collapsible, Static, TextArea
 
 from quiz_app.bank import Question
-from quiz_app.i18n import _
+from quiz_app.core.i18n import _
 from quiz_app.ui.widgets.choices import ChoiceList
 from quiz_app.ui.widgets.prose import Prose
 

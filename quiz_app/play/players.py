@@ -10,8 +10,8 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from quiz_app import locations
-from quiz_app.terminal_text import control_characters
+from quiz_app.core import locations
+from quiz_app.core.terminal_text import control_characters
 
 MAX_LENGTH = 64
 

@@ -10,13 +10,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from quiz_app import __version__, i18n, locations
-from quiz_app.i18n import _
-from quiz_app.players import default_player, valid_player
+from quiz_app import __version__
+from quiz_app.core import i18n, locations
+from quiz_app.core.i18n import _
+from quiz_app.play.players import default_player, valid_player
 
 if TYPE_CHECKING:
-    from quiz_app import trust
     from quiz_app.bank import Bank
+    from quiz_app.check import trust
 
 COMMANDS = ("check", "stats", "where", "report", "export", "import", "serve", "exam")
 
@@ -120,7 +121,7 @@ def _stats_parser() -> argparse.ArgumentParser:
 def terminal_consent(trust_all: bool) -> Callable[[Bank, trust.Decision], bool]:
     """Ask on the terminal whether a bank may run where a guard is missing, and remember it.
     With ``--trust`` the answer is yes; with no terminal to ask on, it is no."""
-    from quiz_app import trust
+    from quiz_app.check import trust
 
     book = trust.TrustBook(locations.trust_path())
 
@@ -199,7 +200,7 @@ def run_where(argv: list[str]) -> int:
     print(_("banks folder:  {path}").format(path=locations.user_banks_dir()))
     print(_("bundled banks: {path}").format(path=locations.bundled_banks_dir()))
     print(_("trust answers: {path}").format(path=locations.trust_path()))
-    from quiz_app import trust
+    from quiz_app.check import trust
     from quiz_app.runner import sandbox
     from quiz_app.runner.client import default_start_method
 
@@ -248,9 +249,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if argv and argv[0] in COMMANDS:
             command, rest = argv[0], argv[1:]
-            from quiz_app.cli_classroom import run_export, run_import, run_report
-            from quiz_app.cli_exam import run_exam
-            from quiz_app.cli_serve import run_serve
+            from quiz_app.cli.classroom import run_export, run_import, run_report
+            from quiz_app.cli.exam import run_exam
+            from quiz_app.cli.serve import run_serve
 
             return {
                 "check": run_check,

@@ -35,8 +35,8 @@ from urllib.parse import urlsplit
 
 from textual_serve.server import Server
 
-from quiz_app import locations
-from quiz_app.i18n import _, ngettext
+from quiz_app.core import locations
+from quiz_app.core.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from aiohttp import web

@@ -19,7 +19,7 @@ UNUSABLE_HINT = f"Set {HOME_ENV} to a folder you can write to, or fix the folder
 
 def unusable_hint() -> str:
     """``UNUSABLE_HINT`` in the interface's language."""
-    from quiz_app.i18n import _
+    from quiz_app.core.i18n import _
 
     return _("Set {variable} to a folder you can write to, or fix the folder's permissions.").format(variable=HOME_ENV)
 
@@ -57,7 +57,7 @@ def bundled_banks_dir() -> Path:
     A wheel carries them inside the package (``quiz_app/questions``); a source checkout
     or an editable install keeps them at the repository root (``questions/``).
     """
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parents[1]  # the quiz_app package
     packaged = here / "questions"
     if packaged.is_dir():
         return packaged

@@ -5,17 +5,15 @@ Domain code: the UI drives it, tests drive it without a screen.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
 
 from quiz_app.bank import Bank, Question, Verdict
-from quiz_app.progress import AnswerRecord, MisconceptionMark, UnfinishedAttempt
-
-if TYPE_CHECKING:
-    from quiz_app.exam import ShownQuestion
+from quiz_app.play.records import AnswerRecord, MisconceptionMark, UnfinishedAttempt
+from quiz_app.play.shuffle import ShownQuestion, shuffled
 
 
 def response_text(question: Question, response: str | bool | Iterable[str]) -> str:
@@ -90,7 +88,7 @@ class QuizRun:
     ended: float | None = None
     # A review session's questions come from several banks: session id -> (home bank, question).
     homes: Mapping[str, tuple[Bank, Question]] = field(default_factory=dict)
-    # Questions shown with their choices shuffled (quiz_app.exam): id -> the way back to the bank's letters.
+    # Questions shown with their choices shuffled (quiz_app.play.shuffle): id -> the way back to the bank's letters.
     shuffled: Mapping[str, ShownQuestion] = field(default_factory=dict)
     # Set when the run was left unfinished before and goes on here: the question it went on at.
     resumed_at: int | None = None
@@ -190,3 +188,15 @@ def resumed(bank: Bank, unfinished: UnfinishedAttempt) -> QuizRun | None:
         run.record(Result(question, stored.answer, verdict, stored.seconds))
     run.go_on()
     return None if run.finished else run
+
+
+def shuffle_run(run: QuizRun, player: str) -> QuizRun:
+    """Practice in the player's order (``shuffle: true`` in the bank, or ``--shuffle``). A review
+    session keeps its own order, and a run already shuffled (a retry of one) is left as it is."""
+    if run.review or run.shuffled:
+        return run
+    questions, shown = shuffled(run.bank, run.questions, player)
+    mixed = dataclasses.replace(run, questions=questions, shuffled=shown)
+    if run.resumed_at is not None:  # a run going on: at its first unanswered question in this order
+        mixed.go_on()
+    return mixed

@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from quiz_app import locations
-from quiz_app.i18n import _, ngettext
+from quiz_app.core import locations
+from quiz_app.core.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from quiz_app.classroom import ExportFile

@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from quiz_app import locations, trust
 from quiz_app.bank import Bank, Problem, Question, load_banks, matches_expect
 from quiz_app.bank.grading import ExpectTooSlow, predict_matches
-from quiz_app.i18n import _, ngettext
+from quiz_app.check import trust
+from quiz_app.core import locations
+from quiz_app.core.i18n import _, ngettext
 from quiz_app.runner import Outcome, SnippetRunner, WorkerInfo, sandbox
 
 Consent = Callable[[Bank, trust.Decision], bool]
@@ -300,7 +301,7 @@ def check(
 
     Snippets, not banks, are handed out to the runners, so one big bank uses every core. A
     foreign bank that would run without some guard runs only if ``consent`` says yes (see
-    :mod:`quiz_app.trust`); without ``consent`` it is refused.
+    :mod:`quiz_app.check.trust`); without ``consent`` it is refused.
     """
     paths = list(paths)
     jobs = max(1, jobs or os.cpu_count() or 1)

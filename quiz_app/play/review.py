@@ -35,15 +35,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 # Named imports only: `from fsrs import *` would load fsrs.optimizer, which imports torch.
 from fsrs import Card, Rating, Scheduler
 
 from quiz_app.bank import Bank, Question
-
-if TYPE_CHECKING:
-    from quiz_app.progress.cards import DueCard
+from quiz_app.play.records import DueCard
 
 STEP = timedelta(days=1)
 DESIRED_RETENTION = 0.9

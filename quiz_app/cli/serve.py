@@ -1,4 +1,4 @@
-"""``quiz-app serve``: the quiz in a browser, one app process per tab (see quiz_app/serve.py).
+"""``quiz-app serve``: the quiz in a browser, one app process per tab (see quiz_app/ui/web.py).
 
 Exit codes: 0 stopped with Ctrl+C (or SIGTERM); 2 the command line, a bank named, the
 database or the address could not be used (each said on stderr, before anything is served).
@@ -10,8 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from quiz_app import i18n, locations
-from quiz_app.i18n import _
+from quiz_app.core import i18n, locations
+from quiz_app.core.i18n import _
 
 EXIT_OK, EXIT_UNUSABLE = 0, 2
 
@@ -27,7 +27,7 @@ def _port(text: str) -> int:
 
 
 def serve_parser() -> argparse.ArgumentParser:
-    from quiz_app.serve import DEFAULT_HOST, DEFAULT_PORT
+    from quiz_app.ui.web import DEFAULT_HOST, DEFAULT_PORT
 
     parser = argparse.ArgumentParser(
         prog="quiz-app serve",
@@ -105,7 +105,7 @@ def run_serve(argv: list[str]) -> int:
         print(locations.unusable_hint(), file=sys.stderr)
         return EXIT_UNUSABLE
 
-    from quiz_app.serve import ServeError, bind_error, build_server, check_port
+    from quiz_app.ui.web import ServeError, bind_error, build_server, check_port
 
     try:
         check_port(args.host, args.port)

@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from quiz_app.bank import Bank
-from quiz_app.i18n import N_, _
+from quiz_app.core.i18n import N_, _
 
 REQUIRED = ("files", "network", "environment", "limits", "memory")
 

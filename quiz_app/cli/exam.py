@@ -1,4 +1,4 @@
-"""``quiz-app exam BANK [--minutes N]``: one bank as an exam (see quiz_app/exam.py and the
+"""``quiz-app exam BANK [--minutes N]``: one bank as an exam (see quiz_app/play/exam.py and the
 exam screens). The bank must load, and the minutes must make sense, before any screen opens."""
 
 from __future__ import annotations
@@ -8,12 +8,12 @@ import math
 import sys
 from pathlib import Path
 
-from quiz_app import i18n, locations
 from quiz_app.bank import Bank, load_banks
-from quiz_app.cli import _device_arg, _lang_arg
-from quiz_app.exam import MINUTES_PER_QUESTION, ExamPlan, default_minutes
-from quiz_app.i18n import _, ngettext
-from quiz_app.players import valid_player
+from quiz_app.cli.main import _device_arg, _lang_arg
+from quiz_app.core import i18n, locations
+from quiz_app.core.i18n import _, ngettext
+from quiz_app.play.exam import MINUTES_PER_QUESTION, ExamPlan, default_minutes
+from quiz_app.play.players import valid_player
 
 MAX_MINUTES = 24 * 60.0
 

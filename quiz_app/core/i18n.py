@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 DOMAIN = "quiz_app"
-LOCALE_DIR = Path(__file__).parent / "locale"
+LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
 DEFAULT = "en"
 # The languages shipped, each with its own name (shown in the language picker).
 LANGUAGES = {"en": "English", "zh": "中文（简体）"}
