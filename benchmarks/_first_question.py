@@ -8,6 +8,7 @@ from pathlib import Path
 from quiz_app.progress import ProgressStore
 from quiz_app.runner import SnippetRunner
 from quiz_app.ui.app import QuizApp
+from quiz_app.ui.settings import Settings
 from quiz_app.ui.widgets.question_view import QuestionView
 
 
@@ -16,7 +17,7 @@ def main() -> None:
     store = ProgressStore.open()
     runner = SnippetRunner.interactive("cpu")  # as the app starts it
     runner.start()
-    app = QuizApp(store=store, runner=runner, player="bench", paths=[bank])
+    app = QuizApp(store=store, runner=runner, settings=Settings(player="bench", paths=[bank]))
     original = QuestionView.on_mount
 
     def mounted(screen: QuestionView) -> None:

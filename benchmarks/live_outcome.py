@@ -16,6 +16,7 @@ from quiz_app.progress import ProgressStore  # noqa: E402
 from quiz_app.runner import Outcome, SnippetRunner  # noqa: E402
 from quiz_app.ui.app import QuizApp  # noqa: E402
 from quiz_app.ui.screens.quiz import QuizScreen  # noqa: E402
+from quiz_app.ui.settings import Settings  # noqa: E402
 from quiz_app.ui.widgets.outcome import OutcomePanel  # noqa: E402
 
 RUNS = 30
@@ -62,7 +63,7 @@ async def measure(runner: SnippetRunner, store: ProgressStore, bank: Path) -> li
 
     QuizScreen.action_submit = timed_submit  # type: ignore[method-assign]
     OutcomePanel.show = timed_show  # type: ignore[method-assign]
-    app = QuizApp(store=store, runner=runner, player="bench", paths=[bank])
+    app = QuizApp(store=store, runner=runner, settings=Settings(player="bench", paths=[bank]))
     async with app.run_test(size=(80, 24)) as pilot:
         await app.workers.wait_for_complete()
         for _ in range(RUNS):

@@ -43,8 +43,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _stats import MARKS_SQL, bulk_load, median, p95, timed, verdict  # noqa: E402
 
-from quiz_app.bank import Bank, Question, load_banks  # noqa: E402
-from quiz_app.classroom import Selection, installed_banks, report_data  # noqa: E402
+from quiz_app.bank import (  # noqa: E402
+    Bank,
+    Question,
+    load_banks,
+    load_installed,  # noqa: E402
+)
+from quiz_app.classroom import Selection, report_data  # noqa: E402
 from quiz_app.core import locations  # noqa: E402
 from quiz_app.play.run import misconception_marks, response_text  # noqa: E402
 from quiz_app.progress import AnswerRecord, MisconceptionMark, ProgressStore  # noqa: E402
@@ -170,7 +175,7 @@ def run(db: Path, answers: int, repeats: int) -> None:
         took = time.perf_counter() - start
         print(f"built {answers:,} answers ({size:.0f} MiB, {len(PLAYERS)} students) in {took:.1f} s")
     start = time.perf_counter()
-    installed = installed_banks()
+    installed = load_installed().by_id()
     print(f"loading the installed banks (not in report_data): {(time.perf_counter() - start) * 1000:.0f} ms")
 
     cases = {

@@ -8,13 +8,14 @@ from pathlib import Path
 from quiz_app.progress import ProgressStore
 from quiz_app.runner import SnippetRunner, WorkerInfo
 from quiz_app.ui.app import QuizApp
+from quiz_app.ui.settings import Settings
 
 BANKS = Path(__file__).parent / "banks"
 
 
 def make_app(store: ProgressStore, runner: SnippetRunner, paths: list[Path], player: str = "ada") -> QuizApp:
     """The app on ``paths`` as ``player``, with no bundled banks (only the tests' own show)."""
-    return QuizApp(store=store, runner=runner, player=player, paths=paths, bundled=BANKS / "none")
+    return QuizApp(store=store, runner=runner, settings=Settings(player=player, paths=paths), bundled=BANKS / "none")
 
 
 async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
@@ -40,5 +41,5 @@ class NoRunner:
     def cancel(self) -> None:
         pass
 
-    async def arun(self, code: str, setup: str = "", timeout: float = 10.0, holds=(), memory_limit=None):  # type: ignore[no-untyped-def]
+    async def arun_request(self, request):  # type: ignore[no-untyped-def]
         raise AssertionError("this screen runs no snippet")

@@ -22,6 +22,7 @@ from quiz_app.play import exam, shuffle
 from quiz_app.play.exam import ExamPlan
 from quiz_app.play.run import QuizRun, answer_record, shuffle_run
 from quiz_app.play.shuffle import ShownQuestion, shown_question
+from quiz_app.ui.settings import Settings
 
 BUNDLED = Path(__file__).resolve().parents[1] / "questions"
 EXAM_BANK = Path(__file__).parent / "banks_exam" / "exam.yaml"
@@ -295,11 +296,11 @@ def test_help_names_the_default_length(capsys) -> None:  # type: ignore[no-untyp
 
 
 def test_the_exam_plan_reaches_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
-    seen: dict[str, object] = {}
-    monkeypatch.setattr("quiz_app.ui.launch.launch", lambda **kwargs: seen.update(kwargs) or 0)
+    seen: list[Settings] = []
+    monkeypatch.setattr("quiz_app.ui.launch.launch", lambda settings: seen.append(settings) or 0)
     assert cli.main(["exam", str(EXAM_BANK), "--player", " ada ", "--minutes", "2.5", "--lang", "en"]) == 0
-    plan = seen["exam"]
+    plan = seen[-1].exam
     assert isinstance(plan, ExamPlan) and plan.bank.id == "exam-test" and plan.minutes == 2.5
-    assert seen["player"] == "ada" and seen["language"] == "en" and seen["paths"] == []
+    assert seen[-1].player == "ada" and seen[-1].language == "en" and seen[-1].paths == ()
     assert cli.main(["exam", str(EXAM_BANK)]) == 0
-    assert seen["player"] is None and seen["exam"].minutes == 6.0  # type: ignore[attr-defined]
+    assert seen[-1].player is None and seen[-1].exam is not None and seen[-1].exam.minutes == 6.0

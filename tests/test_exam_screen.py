@@ -26,6 +26,7 @@ from quiz_app.ui.screens.exam_end import ConfirmEndScreen
 from quiz_app.ui.screens.exam_review import ExamReviewScreen
 from quiz_app.ui.screens.player import PlayerScreen
 from quiz_app.ui.screens.quiz import QuizScreen
+from quiz_app.ui.settings import Settings
 from quiz_app.ui.widgets.answer_view import AnswerView
 from quiz_app.ui.widgets.choices import ChoiceList
 from quiz_app.ui.widgets.outcome import OutcomePanel
@@ -73,7 +74,12 @@ def make_app(
     sandboxed: bool = True,
 ) -> QuizApp:
     plan = ExamPlan(bank, minutes, clock=clock)
-    return QuizApp(store=store, runner=runner, player=player, bundled=BANKS / "none", exam=plan, sandboxed=sandboxed)  # type: ignore[arg-type]
+    return QuizApp(
+        store=store,
+        runner=runner,
+        settings=Settings(player=player, exam=plan, sandboxed=sandboxed),
+        bundled=BANKS / "none",
+    )  # type: ignore[arg-type]
 
 
 async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
@@ -285,7 +291,9 @@ async def test_practice_with_shuffle_keeps_the_banks_letters(
         path = tmp_path / "exam.yaml"
         path.write_text(EXAM_BANK.read_text(encoding="utf-8").replace("title:", "shuffle: true\ntitle:", 1))
     flag = asked_by == "player"
-    app = QuizApp(store=store, runner=runner, player="ada", paths=[path], bundled=BANKS / "none", shuffle=flag)
+    app = QuizApp(
+        store=store, runner=runner, settings=Settings(player="ada", paths=[path], shuffle=flag), bundled=BANKS / "none"
+    )
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, QuizScreen)

@@ -12,6 +12,7 @@ from quiz_app.progress import ProgressStore
 from quiz_app.runner import SnippetRunner
 from quiz_app.ui.app import QuizApp
 from quiz_app.ui.screens.quiz import QuizScreen
+from quiz_app.ui.settings import Settings
 from quiz_app.ui.widgets.footer import QuietFooter
 
 BANKS = Path(__file__).parent / "banks"
@@ -28,7 +29,9 @@ def keys(app: QuizApp) -> list[FooterKey]:
 
 
 async def test_the_footer_keeps_its_keys_until_they_change(store: ProgressStore, runner: SnippetRunner) -> None:
-    app = QuizApp(store=store, runner=runner, player="ada", paths=[BANKS / "play.yaml"], bundled=BANKS / "none")
+    app = QuizApp(
+        store=store, runner=runner, settings=Settings(player="ada", paths=[BANKS / "play.yaml"]), bundled=BANKS / "none"
+    )
     async with app.run_test(size=(100, 30)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()

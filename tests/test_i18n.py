@@ -30,6 +30,7 @@ from quiz_app.ui.screens.help import HELP_FILE, help_file
 from quiz_app.ui.screens.home import HomeScreen
 from quiz_app.ui.screens.quiz import QuizScreen
 from quiz_app.ui.screens.summary import SummaryScreen
+from quiz_app.ui.settings import Settings
 from quiz_app.ui.widgets.answer_view import line_by_line
 
 PACKAGE = Path(i18n.__file__).resolve().parents[1]  # the quiz_app package
@@ -213,7 +214,10 @@ def store(quiz_home: Path) -> Iterator[ProgressStore]:
 
 def make_app(store: ProgressStore, language: str) -> QuizApp:
     return QuizApp(
-        store=store, runner=FixedRunner(), player="ada", paths=[BANKS], bundled=BANKS / "none", language=language
+        store=store,
+        runner=FixedRunner(),
+        settings=Settings(player="ada", paths=[BANKS], language=language),
+        bundled=BANKS / "none",
     )
 
 
@@ -364,7 +368,12 @@ async def test_the_help_opens_in_the_active_language(store: ProgressStore) -> No
 async def test_home_returns_to_the_apps_language_after_a_bank_in_another(store: ProgressStore) -> None:
     """An English interface plays a Chinese bank in Chinese, and its banks list in English after."""
     zh_bank = Path(__file__).parent / "banks_zh"
-    app = QuizApp(store=store, runner=FixedRunner(), player="ada", paths=[BANKS, zh_bank], bundled=BANKS / "none")
+    app = QuizApp(
+        store=store,
+        runner=FixedRunner(),
+        settings=Settings(player="ada", paths=[BANKS, zh_bank]),
+        bundled=BANKS / "none",
+    )
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await home(pilot)
         table = screen.query_one("#banks", DataTable)

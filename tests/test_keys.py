@@ -19,6 +19,7 @@ from quiz_app.ui.screens.help import HelpScreen
 from quiz_app.ui.screens.home import HomeScreen
 from quiz_app.ui.screens.quiz import QuizScreen
 from quiz_app.ui.screens.summary import SummaryScreen
+from quiz_app.ui.settings import Settings
 from quiz_app.ui.widgets.choices import ChoiceList, ChoiceRow
 
 BANKS = Path(__file__).parent / "banks"
@@ -459,7 +460,9 @@ async def test_bank_title_and_player_name_with_brackets_are_shown_as_written(
 ) -> None:
     folder = tmp_path / "banks"
     write_bank(folder, "brackets.yaml", BRACKETS.format(close="plain"))
-    app = QuizApp(store=store, runner=runner, player="ada [admin]", paths=[folder], bundled=BANKS / "none")
+    app = QuizApp(
+        store=store, runner=runner, settings=Settings(player="ada [admin]", paths=[folder]), bundled=BANKS / "none"
+    )
     async with app.run_test(size=SIZE) as pilot:
         await at_home(pilot)
         player = str(app.screen.query_one("#player").render())

@@ -18,6 +18,7 @@ from quiz_app.ui.screens.player import PlayerScreen
 from quiz_app.ui.screens.quiz import QuizScreen
 from quiz_app.ui.screens.report import ReportScreen
 from quiz_app.ui.screens.stats import StatsScreen
+from quiz_app.ui.settings import Settings
 
 BANKS = Path(__file__).parent / "banks"
 
@@ -55,7 +56,10 @@ def titles(app: QuizApp) -> list[str]:
 
 async def test_the_palette_lists_the_apps_commands(store: ProgressStore, runner: SnippetRunner) -> None:
     app = QuizApp(
-        store=store, runner=runner, player="ada", paths=[BANKS, BANKS.parent / "banks_zh"], bundled=BANKS / "none"
+        store=store,
+        runner=runner,
+        settings=Settings(player="ada", paths=[BANKS, BANKS.parent / "banks_zh"]),
+        bundled=BANKS / "none",
     )
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -70,7 +74,7 @@ async def test_the_palette_lists_the_apps_commands(store: ProgressStore, runner:
 
 
 async def test_palette_commands_open_their_screens(store: ProgressStore, runner: SnippetRunner) -> None:
-    app = QuizApp(store=store, runner=runner, player="ada", paths=[BANKS], bundled=BANKS / "none")
+    app = QuizApp(store=store, runner=runner, settings=Settings(player="ada", paths=[BANKS]), bundled=BANKS / "none")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await command(pilot, "Stats")
@@ -96,7 +100,7 @@ async def test_palette_commands_open_their_screens(store: ProgressStore, runner:
 
 
 async def test_switching_player_shows_the_new_players_home(store: ProgressStore, runner: SnippetRunner) -> None:
-    app = QuizApp(store=store, runner=runner, player="ada", paths=[BANKS], bundled=BANKS / "none")
+    app = QuizApp(store=store, runner=runner, settings=Settings(player="ada", paths=[BANKS]), bundled=BANKS / "none")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         app.switch_player()
@@ -116,7 +120,9 @@ async def test_switching_player_shows_the_new_players_home(store: ProgressStore,
 async def test_a_seat_of_quiz_app_serve_shows_no_other_players_answers(
     store: ProgressStore, runner: SnippetRunner
 ) -> None:
-    app = QuizApp(store=store, runner=runner, player="ada", paths=[BANKS], bundled=BANKS / "none", served=True)
+    app = QuizApp(
+        store=store, runner=runner, settings=Settings(player="ada", paths=[BANKS], served=True), bundled=BANKS / "none"
+    )
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert not {"Class report", "Switch player"} & set(titles(app))
@@ -131,7 +137,7 @@ async def test_the_language_command_redraws_the_banks_in_chinese(store: Progress
 
     from quiz_app.core import i18n
 
-    app = QuizApp(store=store, runner=runner, player="ada", paths=[BANKS], bundled=BANKS / "none")
+    app = QuizApp(store=store, runner=runner, settings=Settings(player="ada", paths=[BANKS]), bundled=BANKS / "none")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await command(pilot, "Language: 中文")
@@ -153,7 +159,9 @@ async def test_switching_language_mid_question_gives_the_answer_in_the_new_langu
     from quiz_app.core import i18n
     from quiz_app.ui.widgets.outcome import OutcomePanel
 
-    app = QuizApp(store=store, runner=runner, player="ada", paths=[BANKS / "play.yaml"], bundled=BANKS / "none")
+    app = QuizApp(
+        store=store, runner=runner, settings=Settings(player="ada", paths=[BANKS / "play.yaml"]), bundled=BANKS / "none"
+    )
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         screen = app.screen

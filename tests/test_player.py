@@ -17,6 +17,7 @@ from quiz_app.runner import SnippetRunner
 from quiz_app.ui.app import QuizApp
 from quiz_app.ui.screens.home import HomeScreen
 from quiz_app.ui.screens.player import PlayerScreen
+from quiz_app.ui.settings import Settings
 
 BANKS = Path(__file__).parent / "banks"
 
@@ -28,7 +29,9 @@ def store(quiz_home: Path) -> Iterator[ProgressStore]:
 
 
 def unnamed_app(store: ProgressStore, runner: SnippetRunner, shared: bool = False) -> QuizApp:
-    return QuizApp(store=store, runner=runner, player=None, paths=[], bundled=BANKS / "none", shared=shared)
+    return QuizApp(
+        store=store, runner=runner, settings=Settings(player=None, paths=[], shared=shared), bundled=BANKS / "none"
+    )
 
 
 async def until(pilot, condition) -> None:  # type: ignore[no-untyped-def]

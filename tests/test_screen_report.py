@@ -19,6 +19,7 @@ from quiz_app.play.run import misconception_marks, response_text
 from quiz_app.progress import AnswerRecord, ProgressStore
 from quiz_app.ui.app import QuizApp
 from quiz_app.ui.screens.report import ReportScreen, option_rows, sorted_questions
+from quiz_app.ui.settings import Settings
 from quiz_app.ui.widgets.option_bars import OptionBars
 
 T0 = datetime(2026, 9, 1, 9, 0, tzinfo=timezone.utc)
@@ -153,7 +154,9 @@ def taught(store: ProgressStore, banks_dir: Path) -> ProgressStore:
 
 
 def make_app(store: ProgressStore, banks_dir: Path, player: str = "teacher") -> QuizApp:
-    return QuizApp(store=store, runner=NoRunner(), player=player, paths=[banks_dir], bundled=banks_dir / "none")
+    return QuizApp(
+        store=store, runner=NoRunner(), settings=Settings(player=player, paths=[banks_dir]), bundled=banks_dir / "none"
+    )
 
 
 async def open_report(pilot) -> ReportScreen:  # type: ignore[no-untyped-def]

@@ -20,6 +20,7 @@ from quiz_app.progress import AnswerRecord, ProgressStore
 from quiz_app.progress.report import format_stats, stats_data
 from quiz_app.ui.app import QuizApp
 from quiz_app.ui.screens.stats import StatsScreen, trend_figures
+from quiz_app.ui.settings import Settings
 
 T0 = datetime(2026, 9, 1, 9, 0, tzinfo=timezone.utc)
 DAY = timedelta(days=1)
@@ -110,7 +111,9 @@ def played(store: ProgressStore) -> ProgressStore:
 
 
 def make_app(store: ProgressStore, banks_dir: Path, player: str = "ada") -> QuizApp:
-    return QuizApp(store=store, runner=NoRunner(), player=player, paths=[banks_dir], bundled=banks_dir / "none")
+    return QuizApp(
+        store=store, runner=NoRunner(), settings=Settings(player=player, paths=[banks_dir]), bundled=banks_dir / "none"
+    )
 
 
 async def open_stats(pilot) -> StatsScreen:  # type: ignore[no-untyped-def]

@@ -122,7 +122,7 @@ def test_a_port_in_use_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> N
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        assert run_serve(["--port", str(port)]) == 2
+        assert cli.main(["serve", "--port", str(port)]) == 2
     err = capsys.readouterr().err
     assert f"quiz-app serve: error: port {port} is already in use on 127.0.0.1" in err
     assert "--port" in err and "Traceback" not in err
@@ -150,7 +150,7 @@ def test_a_broken_bank_named_stops_it_before_serving(
 ) -> None:
     bank = tmp_path / "broken.yaml"
     bank.write_text("id: broken\nquestions: [\n", encoding="utf-8")
-    assert run_serve([str(bank)]) == 2
+    assert cli.main(["serve", str(bank)]) == 2
     assert served == []
     assert "problem in the banks named on the command line" in capsys.readouterr().err
 
@@ -161,7 +161,7 @@ def test_an_unusable_data_folder_stops_it_before_serving(
     not_a_folder = tmp_path / "file"
     not_a_folder.write_text("", encoding="utf-8")
     monkeypatch.setenv("QUIZ_APP_HOME", str(not_a_folder))
-    assert run_serve(["--port", str(free_port())]) == 2
+    assert cli.main(["serve", "--port", str(free_port())]) == 2
     assert served == []
     assert "QUIZ_APP_HOME" in capsys.readouterr().err
 

@@ -18,12 +18,15 @@ from quiz_app.progress import ProgressStore
 from quiz_app.ui.app import QuizApp
 from quiz_app.ui.screens.help import HelpScreen
 from quiz_app.ui.screens.home import HomeScreen
+from quiz_app.ui.settings import Settings
 
 
 @pytest.fixture
 def app(quiz_home: Path) -> Iterator[QuizApp]:
     store = ProgressStore.open(quiz_home / "progress.sqlite3")
-    yield QuizApp(store=store, runner=FixedRunner(), player="ada", paths=[BANKS], bundled=BANKS / "none")
+    yield QuizApp(
+        store=store, runner=FixedRunner(), settings=Settings(player="ada", paths=[BANKS]), bundled=BANKS / "none"
+    )
     store.close()
 
 

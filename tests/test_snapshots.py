@@ -14,9 +14,10 @@ import pytest
 from quiz_app.bank import Verdict, load_bank
 from quiz_app.play.run import QuizRun, Result
 from quiz_app.progress import ProgressStore
-from quiz_app.runner import Holds, Outcome, WorkerInfo
+from quiz_app.runner import Holds, Outcome, SnippetRequest, WorkerInfo
 from quiz_app.ui.app import QuizApp
 from quiz_app.ui.screens.summary import SummaryScreen
+from quiz_app.ui.settings import Settings
 
 BANKS = Path(__file__).parent / "banks"
 SIZES = [(80, 24), (120, 40)]
@@ -44,16 +45,9 @@ class FixedRunner:
     def cancel(self) -> None:
         pass
 
-    async def arun(
-        self,
-        code: str,
-        setup: str = "",
-        timeout: float = 10.0,
-        holds: tuple[str, ...] = (),
-        memory_limit: int | None = None,
-    ) -> Outcome:
+    async def arun_request(self, request: SnippetRequest) -> Outcome:
         # The first option holds, the others do not: what a proof looks like on screen.
-        truths = tuple(Holds(index == 0) for index in range(len(holds)))
+        truths = tuple(Holds(index == 0) for index in range(len(request.holds)))
         return Outcome(
             status="ok",
             stdout="True\n",
@@ -68,7 +62,9 @@ class FixedRunner:
 @pytest.fixture
 def app(quiz_home: Path) -> Iterator[QuizApp]:
     store = ProgressStore.open(quiz_home / "progress.sqlite3")
-    yield QuizApp(store=store, runner=FixedRunner(), player="ada", paths=[BANKS], bundled=BANKS / "none")
+    yield QuizApp(
+        store=store, runner=FixedRunner(), settings=Settings(player="ada", paths=[BANKS]), bundled=BANKS / "none"
+    )
     store.close()
 
 
@@ -125,7 +121,9 @@ def snap_one_bank(snap_compare, quiz_home: Path, size: tuple[int, int], bank: Pa
     """The app on one bank named on the command line (it opens at its first question), after
     ``keys``."""
     store = ProgressStore.open(quiz_home / "progress.sqlite3")
-    app = QuizApp(store=store, runner=FixedRunner(), player="ada", paths=[bank], bundled=BANKS / "none")
+    app = QuizApp(
+        store=store, runner=FixedRunner(), settings=Settings(player="ada", paths=[bank]), bundled=BANKS / "none"
+    )
 
     async def press(pilot) -> None:  # type: ignore[no-untyped-def]
         await settle(pilot)

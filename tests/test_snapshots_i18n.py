@@ -18,6 +18,7 @@ from textual.widgets import DataTable
 from quiz_app.progress import ProgressStore
 from quiz_app.ui.app import QuizApp
 from quiz_app.ui.screens.home import HomeScreen
+from quiz_app.ui.settings import Settings
 
 SIZE = (80, 24)
 LANGUAGES = ["en", "zh"]
@@ -62,7 +63,10 @@ def test_who_is_playing(snap_compare, store: ProgressStore, language: str) -> No
 
     players.remember("ada")
     app = QuizApp(
-        store=store, runner=FixedRunner(), player=None, paths=[BANKS], bundled=BANKS / "none", language=language
+        store=store,
+        runner=FixedRunner(),
+        settings=Settings(player=None, paths=[BANKS], language=language),
+        bundled=BANKS / "none",
     )
 
     async def asked(pilot) -> None:  # type: ignore[no-untyped-def]

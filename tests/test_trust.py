@@ -14,6 +14,7 @@ from quiz_app.runner import SnippetRunner, sandbox
 from quiz_app.ui.app import QuizApp
 from quiz_app.ui.screens.consent import ConsentScreen
 from quiz_app.ui.screens.quiz import QuizScreen
+from quiz_app.ui.settings import Settings
 
 BANK = """\
 id: foreign
@@ -89,7 +90,10 @@ async def test_the_app_asks_once_and_remembers(tmp_path: Path, quiz_home: Path, 
     path = foreign(tmp_path)
     with ProgressStore.open(quiz_home / "progress.sqlite3") as store:
         app = QuizApp(
-            store=store, runner=runner, player="ada", paths=[path], bundled=tmp_path / "none", sandboxed=False
+            store=store,
+            runner=runner,
+            settings=Settings(player="ada", paths=[path], sandboxed=False),
+            bundled=tmp_path / "none",
         )
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.app.workers.wait_for_complete()

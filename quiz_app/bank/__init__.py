@@ -1,7 +1,7 @@
 """Question banks: the model, the YAML loader and grading. Knows nothing of the UI or torch."""
 
 from quiz_app.bank.grading import Verdict, grade, matches_expect, normalise_outcome
-from quiz_app.bank.loader import bank_files, load_bank, load_banks, parse_bank
+from quiz_app.bank.loader import bank_files, installed_folders, load_bank, load_banks, load_installed, parse_bank
 from quiz_app.bank.model import Bank, Choice, LoadResult, Problem, Question
 
 __all__ = [
@@ -13,8 +13,10 @@ __all__ = [
     "Verdict",
     "bank_files",
     "grade",
+    "installed_folders",
     "load_bank",
     "load_banks",
+    "load_installed",
     "matches_expect",
     "normalise_outcome",
     "parse_bank",

@@ -18,6 +18,7 @@ from yaml.constructor import ConstructorError
 from quiz_app.bank import schema
 from quiz_app.bank.model import Bank, LoadResult, Problem
 from quiz_app.bank.yaml_nodes import Context, check_nodes, compose, decode
+from quiz_app.core import locations
 
 MAX_BANK_BYTES = 1_000_000  # the bundled banks are about 25 kB each
 
@@ -106,3 +107,16 @@ def load_banks(paths: Iterable[Path]) -> LoadResult:
             owners[bank.id] = bank
             result.banks.append(bank)
     return result
+
+
+def installed_folders(bundled: Path | None = None) -> list[Path]:
+    """Where the installed banks are: the bundled banks' folder (``bundled``, tests point it
+    elsewhere), then the player's banks folder, each where it exists."""
+    folders = (bundled if bundled is not None else locations.bundled_banks_dir(), locations.user_banks_dir())
+    return [folder for folder in folders if folder.is_dir()]
+
+
+def load_installed(bundled: Path | None = None) -> LoadResult:
+    """The banks installed here (bundled, then the player's folder). Broken files are problems
+    of the result (``quiz-app check`` reports them); the other banks load regardless."""
+    return load_banks(installed_folders(bundled))

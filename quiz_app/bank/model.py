@@ -159,3 +159,11 @@ class LoadResult:
 
     banks: list[Bank] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+
+    def by_id(self) -> dict[str, Bank]:
+        return {bank.id: bank for bank in self.banks}
+
+    @property
+    def broken_files(self) -> int:
+        """How many files did not load (each file's problems counted once)."""
+        return len({problem.path for problem in self.problems})

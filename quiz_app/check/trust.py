@@ -16,11 +16,12 @@ import hashlib
 import json
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
 from quiz_app.bank import Bank
+from quiz_app.core import locations
 from quiz_app.core.i18n import N_, _
 
 REQUIRED = ("files", "network", "environment", "limits", "memory")
@@ -125,3 +126,46 @@ def question(bank: Bank, decision: Decision) -> str:
     ).format(
         title=bank.title, id=bank.id, path=bank.path, guards=guard_names(decision.missing), digest=decision.digest[:16]
     )
+
+
+@dataclass(frozen=True)
+class Gate:
+    """The one trust gate: whether a bank's snippets may run here, for ``check``, the app, an exam
+    and the command line alike. The answers given are kept in the ``TrustBook``."""
+
+    guards: tuple[str, ...]  # the guards a snippet process has here
+    bundled: Path  # the bundled banks' folder
+    book: TrustBook
+    trust_all: bool = False  # --trust: yes in advance, for every bank
+
+    @classmethod
+    def here(cls, sandboxed: bool = True, trust_all: bool = False, bundled: Path | None = None) -> Gate:
+        """The gate of this machine: its guards (fewer with ``--no-sandbox``) and its trust answers."""
+        from quiz_app.runner import sandbox
+
+        return cls(
+            tuple(sandbox.expected_guards(sandboxed)),
+            bundled if bundled is not None else locations.bundled_banks_dir(),
+            TrustBook(locations.trust_path()),
+            trust_all,
+        )
+
+    def decide(self, bank: Bank) -> Decision:
+        decision = decide(bank, self.guards, self.bundled, self.book)
+        if decision.needed and self.trust_all:
+            return replace(decision, needed=False, reason="--trust")
+        return decision
+
+    def answer(self, bank: Bank, decision: Decision, yes: bool) -> None:
+        """Keep the player's answer for this bank's content; it is not asked again."""
+        self.book.remember(bank, decision.digest, yes)
+
+    def refused_text(self, bank: Bank) -> str:
+        return _("'{title}' stays closed: you refused to run its snippets before (see {path}).").format(
+            title=bank.title, path=self.book.path
+        )
+
+
+def not_opened_text(bank: Bank) -> str:
+    """Said when the player has just answered no."""
+    return _("'{title}' was not opened: its snippets were not allowed to run.").format(title=bank.title)

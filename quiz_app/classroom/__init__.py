@@ -12,7 +12,7 @@ from quiz_app.classroom.answers import ATTEMPTS, Selection, Tally, parse_since
 from quiz_app.classroom.export import ExportFile, ExportRefused, read_export, write_export
 from quiz_app.classroom.importing import Imported, import_file
 from quiz_app.classroom.render import format_report, write_csv
-from quiz_app.classroom.report import installed_banks, report_data
+from quiz_app.classroom.report import report_data
 
 __all__ = [
     "ATTEMPTS",
@@ -23,7 +23,6 @@ __all__ = [
     "Tally",
     "format_report",
     "import_file",
-    "installed_banks",
     "parse_since",
     "read_export",
     "report_data",

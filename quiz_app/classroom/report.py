@@ -7,19 +7,11 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from quiz_app.bank import Bank, Question, load_banks
+from quiz_app.bank import Bank, Question
 from quiz_app.classroom import stats
 from quiz_app.classroom.answers import Selection, Tally, tallies
-from quiz_app.core import locations
 from quiz_app.progress import ProgressStore
 from quiz_app.progress.class_queries import ClassAnswer
-
-
-def installed_banks() -> dict[str, Bank]:
-    """The banks installed here (bundled, then the user's folder), by id; broken files are
-    left out (``quiz-app check`` reports them)."""
-    folders = [folder for folder in (locations.bundled_banks_dir(), locations.user_banks_dir()) if folder.is_dir()]
-    return {bank.id: bank for bank in load_banks(folders).banks}
 
 
 def report_data(

@@ -1,8 +1,8 @@
 """The classroom's commands: ``quiz-app report``, ``export`` and ``import``.
 
-Each ``run_*`` takes the arguments after the command's name and returns the exit code:
-0 done; 1 done, but a file was refused or a damaged line skipped (each said on stderr);
-2 the command line or the database could not be used.
+Each ``run_*`` takes the arguments after the command's name and returns the exit code (see
+``options``): 0 done; 1 done, but a file was refused or a damaged line skipped (each said on
+stderr); a command line or a database that cannot be used raises ``CommandError`` (exit code 2).
 """
 
 from __future__ import annotations
@@ -13,13 +13,12 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from quiz_app.cli.options import EXIT_OK, EXIT_PARTIAL, CommandError, store_error
 from quiz_app.core import locations
 from quiz_app.core.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from quiz_app.classroom import ExportFile
-
-EXIT_OK, EXIT_PARTIAL, EXIT_UNUSABLE = 0, 1, 2
 
 
 def _report_parser() -> argparse.ArgumentParser:
@@ -76,9 +75,8 @@ def _import_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _fail(command: str, message: str) -> int:
-    print(_("quiz-app {command}: error: {message}").format(command=command, message=message), file=sys.stderr)
-    return EXIT_UNUSABLE
+def cannot_write(file: object, error: OSError) -> str:
+    return _("cannot write {file}: {reason}").format(file=file, reason=error.strerror or error)
 
 
 def _read_files(paths: list[Path]) -> tuple[list[ExportFile], bool]:
@@ -102,7 +100,8 @@ def _read_files(paths: list[Path]) -> tuple[list[ExportFile], bool]:
 
 
 def run_report(argv: list[str]) -> int:
-    from quiz_app.classroom import Selection, format_report, installed_banks, parse_since, report_data, write_csv
+    from quiz_app.bank import load_installed
+    from quiz_app.classroom import Selection, format_report, parse_since, report_data, write_csv
     from quiz_app.progress import ProgressStore, StoreError
 
     parser = _report_parser()
@@ -128,16 +127,18 @@ def run_report(argv: list[str]) -> int:
             if args.csv == "-":
                 write_csv(sys.stdout, store, selection, extra)
                 return EXIT_PARTIAL if partial else EXIT_OK
-            data = report_data(store, selection, installed_banks(), extra)
+            data = report_data(store, selection, load_installed().by_id(), extra)
             if args.csv is not None:
                 with open(args.csv, "w", encoding="utf-8", newline="") as out:
                     rows = write_csv(out, store, selection, extra)
                 wrote = ngettext("wrote {count} answer to {file}", "wrote {count} answers to {file}", rows)
                 print(wrote.format(count=rows, file=args.csv), file=sys.stderr)
     except StoreError as error:
-        return _fail("report", str(error))
+        raise store_error(error) from None
     except OSError as error:
-        return _fail("report", _("cannot write {file}: {reason}").format(file=args.csv, reason=error.strerror or error))
+        raise CommandError(
+            _("cannot write {file}: {reason}").format(file=args.csv, reason=error.strerror or error)
+        ) from None
     if args.json:
         print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
@@ -163,11 +164,11 @@ def run_export(argv: list[str]) -> int:
                 print(notice, file=sys.stderr)
             count = write_export(store, args.file, args.player)
     except StoreError as error:
-        return _fail("export", str(error))
+        raise store_error(error) from None
     except OSError as error:
-        return _fail(
-            "export", _("cannot write {file}: {reason}").format(file=args.file, reason=error.strerror or error)
-        )
+        raise CommandError(
+            _("cannot write {file}: {reason}").format(file=args.file, reason=error.strerror or error)
+        ) from None
     if args.player is not None:
         exported = ngettext(
             "exported {count} answer of {player} to {file}", "exported {count} answers of {player} to {file}", count
@@ -203,7 +204,5 @@ def run_import(argv: list[str]) -> int:
                 )
                 print(imported.format(path=done.path, read=done.read, added=done.added, here=done.already_here))
     except StoreError as error:
-        _fail("import", str(error))
-        print(locations.unusable_hint(), file=sys.stderr)
-        return EXIT_UNUSABLE
+        raise store_error(error) from None
     return EXIT_PARTIAL if partial else EXIT_OK

@@ -5,15 +5,21 @@ from __future__ import annotations
 
 import argparse
 import math
-import sys
 from pathlib import Path
 
-from quiz_app.bank import Bank, load_banks
-from quiz_app.cli.main import _device_arg, _lang_arg
-from quiz_app.core import i18n, locations
+from quiz_app.bank import Bank, load_banks, load_installed
+from quiz_app.cli.options import (
+    CommandError,
+    device_option,
+    language_option,
+    player_name,
+    shared_option,
+    start_app,
+    trust_options,
+)
+from quiz_app.core import locations
 from quiz_app.core.i18n import _, ngettext
 from quiz_app.play.exam import MINUTES_PER_QUESTION, ExamPlan, default_minutes
-from quiz_app.play.players import valid_player
 
 MAX_MINUTES = 24 * 60.0
 
@@ -29,7 +35,7 @@ def _minutes(text: str) -> float:
     return value
 
 
-def _exam_parser() -> argparse.ArgumentParser:
+def exam_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="quiz-app exam",
         description=_(
@@ -53,21 +59,11 @@ def _exam_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("--player", default=None, help=_("whose answers these are (default: asked at start)"))
-    parser.add_argument(
-        "--shared",
-        action="store_true",
-        help=_("a classroom's shared data folder: always ask the name, never offer the last one"),
-    )
-    _lang_arg(parser)
-    _device_arg(parser)
+    shared_option(parser)
+    language_option(parser)
+    device_option(parser)
+    trust_options(parser)
     return parser
-
-
-def installed_banks() -> tuple[list[Bank], int]:
-    """The bundled banks and those in the banks folder, and how many files there did not load."""
-    folders = [folder for folder in (locations.bundled_banks_dir(), locations.user_banks_dir()) if folder.is_dir()]
-    result = load_banks(folders)
-    return result.banks, len({problem.path for problem in result.problems})
 
 
 def find_bank(name: str) -> tuple[Bank | None, list[str]]:
@@ -88,7 +84,8 @@ def find_bank(name: str) -> tuple[Bank | None, list[str]]:
             lines.append(message.format(count=count, name=name))
             return None, lines
         return loaded.banks[0], []
-    banks, broken = installed_banks()
+    installed = load_installed()
+    banks, broken = installed.banks, installed.broken_files
     found = next((bank for bank in banks if bank.id == name), None)
     if found is not None:
         return found, []
@@ -104,33 +101,23 @@ def find_bank(name: str) -> tuple[Bank | None, list[str]]:
     return None, [line]
 
 
-def _error(message: str) -> None:
-    print(_("quiz-app exam: error: {message}").format(message=message), file=sys.stderr)
-
-
 def run_exam(argv: list[str]) -> int:
-    i18n.activate(i18n.choose(None))  # the locale's language for the help; --lang for what follows
-    args = _exam_parser().parse_args(argv)
-    i18n.activate(i18n.choose(args.lang))
-    if args.player is not None and valid_player(args.player) is None:
-        _error(_("--player needs a name without control characters"))
-        return 2
+    from quiz_app.ui.settings import Settings
+
+    args = exam_parser().parse_args(argv)
+    player = player_name(args.player)
     bank, why = find_bank(args.bank)
     if bank is None:
-        for line in why[:-1]:
-            print(line, file=sys.stderr)
-        _error(why[-1])
-        return 2
+        raise CommandError(why[-1], details=why[:-1])
     minutes = args.minutes if args.minutes is not None else default_minutes(bank)
-    from quiz_app.ui.launch import launch
-
-    return launch(
-        paths=[],
-        player=valid_player(args.player) if args.player is not None else None,
-        shared=args.shared,
-        language=args.lang,
-        device=args.device,
-        trust_all=args.trust,
-        sandboxed=args.sandbox,
-        exam=ExamPlan(bank, minutes),
+    return start_app(
+        Settings(
+            player=player,
+            shared=args.shared,
+            language=args.lang,
+            device=args.device,
+            trust_all=args.trust,
+            sandboxed=args.sandbox,
+            exam=ExamPlan(bank, minutes),
+        )
     )

@@ -7,13 +7,10 @@ database or the address could not be used (each said on stderr, before anything 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from quiz_app.core import i18n, locations
+from quiz_app.cli.options import EXIT_OK, CommandError, device_option, language_option, named_banks, store_error
 from quiz_app.core.i18n import _
-
-EXIT_OK, EXIT_UNUSABLE = 0, 2
 
 
 def _port(text: str) -> int:
@@ -55,55 +52,27 @@ def serve_parser() -> argparse.ArgumentParser:
         metavar="URL",
         help=_("the address students open, when it is not this machine's own (behind a proxy, for example)"),
     )
-    parser.add_argument(
-        "--device",
+    device_option(
+        parser,
         default=None,
-        help=_("where snippets run, in every tab: auto, cpu, cuda, cuda:N or mps (default: auto)"),
+        text=_("where snippets run, in every tab: auto, cpu, cuda, cuda:N or mps (default: auto)"),
     )
-    parser.add_argument(
-        "--lang",
-        choices=sorted(i18n.LANGUAGES),
-        default=None,
-        help=_("the interface's language in every tab (default: the bank's language, else the locale)"),
+    language_option(
+        parser, text=_("the interface's language in every tab (default: the bank's language, else the locale)")
     )
     return parser
 
 
-def _error(message: str) -> None:
-    print(_("quiz-app serve: error: {message}").format(message=message), file=sys.stderr)
-
-
 def run_serve(argv: list[str]) -> int:
-    i18n.activate(i18n.choose(None))  # the locale's language for the help; --lang for what follows
     args = serve_parser().parse_args(argv)
-    i18n.activate(i18n.choose(args.lang))
-
-    if args.paths:  # what every tab would refuse, refused once here, with the problems in sight
-        from quiz_app.bank import load_banks
-
-        named = load_banks(args.paths)
-        if named.problems:
-            for problem in named.problems:
-                print(problem, file=sys.stderr)
-            _error(
-                i18n.ngettext(
-                    "{count} problem in the banks named on the command line; fix it (quiz-app check PATH "
-                    "proves a bank), then start again",
-                    "{count} problems in the banks named on the command line; fix them (quiz-app check PATH "
-                    "proves a bank), then start again",
-                    len(named.problems),
-                ).format(count=len(named.problems))
-            )
-            return EXIT_UNUSABLE
+    named_banks(args.paths)  # what every tab would refuse, refused once here, with the problems in sight
 
     from quiz_app.progress import ProgressStore, StoreError
 
     try:  # every tab writes here: an unusable data folder is one message now, not one per tab
         ProgressStore.open().close()
     except StoreError as error:
-        _error(str(error))
-        print(locations.unusable_hint(), file=sys.stderr)
-        return EXIT_UNUSABLE
+        raise store_error(error) from None
 
     from quiz_app.ui.web import ServeError, bind_error, build_server, check_port
 
@@ -122,6 +91,5 @@ def run_serve(argv: list[str]) -> int:
         except OSError as error:  # taken between the check and the bind
             raise bind_error(args.host, args.port, error) from None
     except ServeError as error:
-        _error(str(error))
-        return EXIT_UNUSABLE
+        raise CommandError(str(error)) from None
     return EXIT_OK

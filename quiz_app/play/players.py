@@ -17,9 +17,14 @@ MAX_LENGTH = 64
 
 
 def valid_player(name: str) -> str | None:
-    """A player's name, trimmed; None when it is empty, too long, or holds a control character."""
+    """A player's name, trimmed; None when it is empty, too long, holds a control character, or is
+    not text (bytes that are not UTF-8)."""
     name = name.strip()
     if not name or len(name) > MAX_LENGTH or control_characters().search(name):
+        return None
+    try:
+        name.encode("utf-8")  # a command line's bytes that are not UTF-8 arrive as lone surrogates
+    except UnicodeEncodeError:
         return None
     return name
 

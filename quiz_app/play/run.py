@@ -101,6 +101,10 @@ class QuizRun:
         """The question's own bank (its setup, its id in the store) and the question as it is there."""
         return self.homes.get(question.id, (self.bank, question))
 
+    def setup_for(self, question: Question) -> str:
+        """The setup the question's snippet runs after: its own bank's (in a review too)."""
+        return self.home(question)[0].setup
+
     @property
     def review(self) -> bool:
         """A review session, across banks (it has no attempt of its own)."""

@@ -22,12 +22,10 @@ class InstalledTags(Mapping[str, tuple[str, ...]]):
 
     def _load(self) -> dict[str, tuple[str, ...]]:
         if self._tags is None:
-            from quiz_app.bank import load_banks
-            from quiz_app.core import locations
+            from quiz_app.bank import load_installed
             from quiz_app.play.review import tags_by_hash
 
-            folders = [f for f in (locations.bundled_banks_dir(), locations.user_banks_dir()) if f.is_dir()]
-            self._tags = tags_by_hash(load_banks(folders).banks)
+            self._tags = tags_by_hash(load_installed().banks)
         return self._tags
 
     def __getitem__(self, digest: str) -> tuple[str, ...]:

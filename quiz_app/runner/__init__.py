@@ -6,5 +6,6 @@ process), never here.
 
 from quiz_app.runner.client import SnippetRunner
 from quiz_app.runner.outcome import Holds, Outcome, WorkerInfo
+from quiz_app.runner.request import SnippetRequest, question_request
 
-__all__ = ["Holds", "Outcome", "SnippetRunner", "WorkerInfo"]
+__all__ = ["Holds", "Outcome", "SnippetRequest", "SnippetRunner", "WorkerInfo", "question_request"]

@@ -28,6 +28,7 @@ from quiz_app.runner.outcome import Outcome, WorkerInfo
 from quiz_app.runner.processes import STARTUP_TIMEOUT, SnippetProcess, Source, Unavailable, can_fork, fork_possible
 from quiz_app.runner.protocol import ProtocolError
 from quiz_app.runner.replies import decode_reply, ending_text, size_text
+from quiz_app.runner.request import SnippetRequest
 
 DEFAULT_MEMORY_LIMIT = 4 * 2**30  # bytes of resident memory a snippet may use (a laptop's worth)
 INTERACTIVE_PREFORK_DELAY = 0.3  # seconds: the app draws an answer, and what follows it, in about 0.15 s
@@ -412,3 +413,11 @@ class SnippetRunner:
     ) -> Outcome:
         """``run()`` in a thread, so that an event loop keeps turning meanwhile."""
         return await asyncio.to_thread(self.run, code, setup, timeout, holds, memory_limit)
+
+    def run_request(self, request: SnippetRequest) -> Outcome:
+        """``run()`` for one :class:`SnippetRequest` (``question_request`` makes a question's)."""
+        return self.run(request.code, request.setup, request.timeout, request.holds, request.memory_limit)
+
+    async def arun_request(self, request: SnippetRequest) -> Outcome:
+        """``run_request()`` in a thread, so that an event loop keeps turning meanwhile."""
+        return await asyncio.to_thread(self.run_request, request)

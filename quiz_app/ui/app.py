@@ -17,16 +17,18 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from quiz_app.bank import Bank, LoadResult, load_banks
+from quiz_app.bank import Bank, LoadResult, Question, Verdict, installed_folders, load_banks
+from quiz_app.check import trust
 from quiz_app.core import i18n, locations
 from quiz_app.core.i18n import N_, _
 from quiz_app.play import players
-from quiz_app.play.run import QuizRun
+from quiz_app.play.run import QuizRun, answer_record
+from quiz_app.play.shuffle import Response
 from quiz_app.progress import AnswerJournaled, AnswerRecord, LockWait, ProgressStore
-from quiz_app.runner import Outcome, WorkerInfo
+from quiz_app.runner import Outcome, SnippetRequest, WorkerInfo, question_request
+from quiz_app.ui.settings import Settings
 
 if TYPE_CHECKING:
-    from quiz_app.play.exam import ExamPlan
     from quiz_app.ui.screens.home import HomeScreen
 
 T = TypeVar("T")
@@ -39,14 +41,7 @@ class Runner(Protocol):
 
     def start(self) -> None: ...
     def wait_ready(self, timeout: float = ...) -> WorkerInfo | None: ...
-    async def arun(
-        self,
-        code: str,
-        setup: str = "",
-        timeout: float = 10.0,
-        holds: tuple[str, ...] = (),
-        memory_limit: int | None = None,
-    ) -> Outcome: ...
+    async def arun_request(self, request: SnippetRequest) -> Outcome: ...
     def cancel(self) -> None: ...
 
     @property
@@ -69,42 +64,34 @@ class QuizApp(App[int]):
         self,
         store: ProgressStore,
         runner: Runner,
-        player: str | None,
-        paths: list[Path] | None = None,
+        settings: Settings | None = None,
         bundled: Path | None = None,
-        trust_all: bool = False,
-        sandboxed: bool = True,
-        shared: bool = False,
-        language: str | None = None,
-        exam: ExamPlan | None = None,
-        shuffle: bool = False,
-        served: bool = False,
     ) -> None:
         super().__init__()
+        settings = settings or Settings()
         from quiz_app.ui.patches import compositor
         from quiz_app.ui.patches.cjk import install_wrapping
 
         install_wrapping()  # Chinese wraps by character, not only at spaces
         compositor.install()  # one arrangement per layout, not two (see ui/patches/compositor.py)
-        self.exam = exam  # quiz-app exam: the exam screen comes first instead of the banks
-        self.shuffle = shuffle  # --shuffle: practice in the player's order (as a bank's `shuffle: true`)
+        self.settings = settings
+        self.exam = settings.exam  # quiz-app exam: the exam screen comes first instead of the banks
+        self.shuffle = settings.shuffle  # --shuffle: practice in the player's order (as a bank's `shuffle: true`)
         # --lang, else the locale; a bank in a language with a catalog is played in it (see language_for).
-        self.language_override = i18n.normalise(language)
-        self.language = i18n.activate(i18n.choose(language))
-        self.shared = shared
+        self.language_override = i18n.normalise(settings.language)
+        self.language = i18n.activate(i18n.choose(settings.language))
+        self.shared = settings.shared
         # A tab of `quiz-app serve`: a student's seat shows no other player's answers (no class
         # report, no switching player) and the name is never remembered for the next tab.
-        self.served = served
-        self.trust_all = trust_all
-        self.sandboxed = sandboxed
+        self.served = settings.served
         self.clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)  # tests move it
         self.bundled = bundled if bundled is not None else locations.bundled_banks_dir()
         self.store = store
         self.runner = runner
         # None until the player has said who they are (the name prompt, when --player was not given).
-        self.player: str = player or ""
-        self.ask_player = player is None
-        self.paths = list(paths or [])
+        self.player: str = settings.player or ""
+        self.ask_player = settings.player is None
+        self.paths = list(settings.paths)
         # Every use of the database goes through one thread, first in first out: an attempt
         # is created before its answers, the event loop never waits on SQLite, and quitting
         # waits for what is queued.
@@ -222,8 +209,7 @@ class QuizApp(App[int]):
 
     def bank_sources(self) -> list[Path]:
         """Bundled banks and the player's folder where they exist, then what the command line named."""
-        found = [folder for folder in (self.bundled, locations.user_banks_dir()) if folder.is_dir()]
-        return found + self.paths
+        return installed_folders(self.bundled) + self.paths
 
     def load_all_banks(self) -> LoadResult:
         """Blocking: call from a worker thread."""
@@ -240,42 +226,39 @@ class QuizApp(App[int]):
     # -- playing ------------------------------------------------------------------------------
     def play(self, run: QuizRun) -> None:
         """Play a run, once its bank may run its snippets here (see quiz_app.check.trust)."""
-        from quiz_app.check import trust
-        from quiz_app.runner import sandbox
-        from quiz_app.ui.screens.consent import ConsentScreen
-
-        book = trust.TrustBook(locations.trust_path())
-        guards = sandbox.expected_guards(self.sandboxed)
-        banks = [bank for bank, _question in run.homes.values()] if run.review else [run.bank]
-        unique = {bank.id: bank for bank in banks}.values()
-        decisions = [(bank, trust.decide(bank, guards, self.bundled, book)) for bank in unique]
-        waiting = [(bank, decision) for bank, decision in decisions if decision.needed and not self.trust_all]
-        if not waiting:
+        if run.review:  # a review asks nothing: it plays only what the player's banks allowed before
+            banks = {bank.id: bank for bank, _question in run.homes.values()}.values()
+            if any(self.trust_gate().decide(bank).needed for bank in banks):
+                self.notify(_("A bank in this review needs your consent first: open it from the list once."))
+                return
             self._start(run)
             return
-        if run.review:  # a review asks nothing: it plays only what the player's banks allowed before
-            self.notify(_("A bank in this review needs your consent first: open it from the list once."))
+        self.when_trusted(run.bank, lambda: self._start(run), lambda why: self.notify(why, severity="warning"))
+
+    def trust_gate(self) -> trust.Gate:
+        return trust.Gate.here(self.settings.sandboxed, self.settings.trust_all, self.bundled)
+
+    def when_trusted(self, bank: Bank, start: Callable[[], object], refused: Callable[[str], object]) -> None:
+        """Call ``start`` once ``bank`` may run its snippets here, asking the player first where a
+        guard is missing (the answer is kept); otherwise ``refused`` with the reason, in words."""
+        gate = self.trust_gate()
+        decision = gate.decide(bank)
+        if not decision.needed:
+            start()
             return
-        decision = waiting[0][1]
         if decision.refused_before:
-            self.notify(
-                _("'{title}' stays closed: you refused to run its snippets before (see {path}).").format(
-                    title=run.bank.title, path=book.path
-                ),
-                severity="warning",
-            )
+            refused(gate.refused_text(bank))
             return
+        from quiz_app.ui.screens.consent import ConsentScreen
 
         def answered(yes: bool | None) -> None:
-            book.remember(run.bank, decision.digest, bool(yes))
+            gate.answer(bank, decision, bool(yes))
             if yes:
-                self._start(run)
+                start()
             else:
-                self.notify(
-                    _("'{title}' was not opened: its snippets were not allowed to run.").format(title=run.bank.title)
-                )
+                refused(trust.not_opened_text(bank))
 
-        self.push_screen(ConsentScreen(trust.question(run.bank, decision)), answered)
+        self.push_screen(ConsentScreen(trust.question(bank, decision)), answered)
 
     def _start(self, run: QuizRun) -> None:
         from quiz_app.ui.screens.quiz import QuizScreen
@@ -296,6 +279,25 @@ class QuizApp(App[int]):
             run.attempt_id = store.start_attempt(self.player, run.bank.id, run.total, retry=run.retry)
 
         self._store_job(write)
+
+    def save_answer(
+        self,
+        run: QuizRun,
+        question: Question,
+        response: Response,
+        verdict: Verdict,
+        seconds: float,
+        outcome: Outcome | None = None,
+    ) -> None:
+        """The one way an answer is committed (practice, review and exam alike): as the store
+        keeps it (the bank's letters), on the device its snippet ran on, the moment it is given."""
+        info = self.runner.info
+        device = outcome.device if outcome is not None and outcome.device else (info.device if info else None)
+        self.record(answer_record(run, question, response, verdict, seconds, self.player, device), run)
+
+    def run_question(self, run: QuizRun, question: Question) -> asyncio.Future[Outcome]:
+        """Hand the question's snippet to the runner, in a thread (the event loop never waits)."""
+        return asyncio.ensure_future(self.runner.arun_request(question_request(question, run.setup_for(question))))
 
     def record(self, record: AnswerRecord, run: QuizRun) -> None:
         """Commit one answer, the moment it is given, and move its review card (in the store's thread)."""

@@ -4,73 +4,27 @@ start the PyTorch worker in the background, run the app, and close everything in
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from quiz_app.core import locations
-from quiz_app.core.i18n import _, ngettext
-from quiz_app.progress import ProgressStore, StoreError
+from quiz_app.progress import ProgressStore
 from quiz_app.runner import SnippetRunner
 
 if TYPE_CHECKING:
-    from quiz_app.play.exam import ExamPlan
+    from quiz_app.ui.settings import Settings
 
 
-def launch(
-    paths: list[Path],
-    player: str | None,
-    device: str = "auto",
-    trust_all: bool = False,
-    sandboxed: bool = True,
-    shared: bool = False,
-    language: str | None = None,
-    exam: ExamPlan | None = None,
-    shuffle: bool = False,
-    served: bool = False,
-) -> int:
-    if served:
+def launch(settings: Settings) -> int:
+    """Run the app as ``settings`` ask; the exit code. Raises ``StoreError`` when the score
+    database cannot be used (the command line says so, before any screen)."""
+    if settings.served:
         _quit_with_the_server()
-    if paths:  # what the command line named must load, or nothing starts: the problems, in sight
-        from quiz_app.bank import load_banks
-
-        named = load_banks(paths)
-        if named.problems:
-            for problem in named.problems:
-                print(problem, file=sys.stderr)
-            count = len(named.problems)
-            message = ngettext(
-                "quiz-app: error: {count} problem in the banks named on the command line; "
-                "fix them (quiz-app check PATH proves a bank), then start again",
-                "quiz-app: error: {count} problems in the banks named on the command line; "
-                "fix them (quiz-app check PATH proves a bank), then start again",
-                count,
-            )
-            print(message.format(count=count), file=sys.stderr)
-            return 2
-    try:
-        store = ProgressStore.open()
-    except StoreError as error:
-        print(_("quiz-app: error: {message}").format(message=error), file=sys.stderr)
-        print(locations.unusable_hint(), file=sys.stderr)
-        return 2
+    store = ProgressStore.open()
     # The next snippet process is forked once the answer is drawn, not while (SnippetRunner.interactive).
-    runner = SnippetRunner.interactive(device, sandbox=sandboxed)
+    runner = SnippetRunner.interactive(settings.device, sandbox=settings.sandboxed)
     runner.start()  # torch imports while the first screen draws
     from quiz_app.ui.app import QuizApp
 
-    app = QuizApp(
-        store=store,
-        runner=runner,
-        player=player,
-        paths=paths,
-        trust_all=trust_all,
-        sandboxed=sandboxed,
-        shared=shared,
-        language=language,
-        exam=exam,
-        shuffle=shuffle,
-        served=served,
-    )
+    app = QuizApp(store=store, runner=runner, settings=settings)
     _quit_on_hangup()
     try:
         app.run()

@@ -20,16 +20,14 @@ from textual.containers import Container
 from textual.timer import Timer
 from textual.widgets import Header, Static
 
-from quiz_app.bank import Question, Verdict, grade
-from quiz_app.check import trust
-from quiz_app.core import locations
+from quiz_app.bank import grade
 from quiz_app.core.i18n import N_, _, ngettext
 from quiz_app.play.exam import ExamPaper, ExamPlan
-from quiz_app.play.run import answer_record
 from quiz_app.play.shuffle import Response
 from quiz_app.runner import Outcome
 from quiz_app.ui.screens.base import AppScreen
 from quiz_app.ui.screens.choice_keys import CHOICE_BINDINGS
+from quiz_app.ui.screens.exam_answers import finalise_predictions, run_snippet, save_answer, settle_prediction
 from quiz_app.ui.screens.exam_end import ConfirmEndScreen
 from quiz_app.ui.widgets.footer import QuietFooter
 from quiz_app.ui.widgets.question_view import QuestionView, hint_for
@@ -43,34 +41,13 @@ URGENT_S = 60.0  # the countdown is marked when less is left
 def open_exam(app: QuizApp, plan: ExamPlan) -> None:
     """Start the exam once its bank may run its snippets here (asked as ``QuizApp.play`` asks);
     a bank that may not run is not opened, and the app ends saying why."""
-    from quiz_app.runner import sandbox
-    from quiz_app.ui.screens.consent import ConsentScreen
-
     bank = plan.bank
-    book = trust.TrustBook(locations.trust_path())
-    decision = trust.decide(bank, sandbox.expected_guards(app.sandboxed), app.bundled, book)
 
     def start() -> None:
         app.use_language(bank)
         app.push_screen(ExamScreen(plan.paper(app.player)))
 
-    if not decision.needed or app.trust_all:
-        start()
-        return
-    if decision.refused_before:
-        message = _("'{title}' stays closed: you refused to run its snippets before (see {path}).")
-        app.exit(return_code=1, message=Text(message.format(title=bank.title, path=book.path)))
-        return
-
-    def answered(yes: bool | None) -> None:
-        book.remember(bank, decision.digest, bool(yes))
-        if yes:
-            start()
-        else:
-            message = _("'{title}' was not opened: its snippets were not allowed to run.")
-            app.exit(return_code=1, message=Text(message.format(title=bank.title)))
-
-    app.push_screen(ConsentScreen(trust.question(bank, decision)), answered)
+    app.when_trusted(bank, start, lambda why: app.exit(return_code=1, message=Text(why)))
 
 
 def clock_text(seconds: float) -> str:
@@ -79,43 +56,6 @@ def clock_text(seconds: float) -> str:
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-def save_answer(app: QuizApp, paper: ExamPaper, question: Question, verdict: Verdict, outcome: Outcome | None) -> None:
-    """Keep the verdict of an answer given and save it (once; the store gets the bank's letters)."""
-    if not paper.grade(question, verdict):
-        return
-    response, seconds = paper.responses[question.id]
-    info = app.runner.info
-    device = outcome.device if outcome is not None and outcome.device else (info.device if info else None)
-    record = answer_record(paper.run, question, response, verdict, seconds, paper.player, device)
-    app.record(record, paper.run)
-
-
-def settle_prediction(app: QuizApp, paper: ExamPaper, question: Question, done: asyncio.Future[Outcome]) -> None:
-    """A prediction without a key is graded by its run, in the background, unseen."""
-    outcome = None if done.cancelled() or done.exception() is not None else done.result()
-    response, _seconds = paper.responses[question.id]
-    if outcome is None or not outcome.ran:
-        verdict = Verdict.UNGRADED
-    else:
-        verdict = grade(question, response, outcome.text, outcome.exc_type)
-    save_answer(app, paper, question, verdict, outcome)
-
-
-def finalise_predictions(app: QuizApp, paper: ExamPaper) -> None:
-    """Quitting while a prediction's run is out: it is kept, as not graded (as practice does)."""
-    for question_id in list(paper.responses):
-        save_answer(app, paper, paper.question(question_id), Verdict.UNGRADED, None)
-
-
-def run_snippet(app: QuizApp, paper: ExamPaper, question: Question) -> asyncio.Future[Outcome]:
-    """Hand the question's snippet to the runner (in a thread: the event loop never waits)."""
-    memory = int(question.memory * 2**30) if question.memory else None
-    setup = paper.run.bank.setup
-    return asyncio.ensure_future(
-        app.runner.arun(question.snippet or "", setup, question.timeout, question.holds_expressions(), memory)
-    )
 
 
 class ExamScreen(AppScreen[None]):

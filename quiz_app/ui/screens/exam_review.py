@@ -24,7 +24,7 @@ from quiz_app.play.run import response_text
 from quiz_app.play.shuffle import Response
 from quiz_app.runner import Outcome
 from quiz_app.ui.screens.base import AppScreen
-from quiz_app.ui.screens.exam import finalise_predictions, run_snippet, settle_prediction
+from quiz_app.ui.screens.exam_answers import finalise_predictions, run_snippet, settle_prediction
 from quiz_app.ui.widgets.answer_view import AnswerView
 from quiz_app.ui.widgets.choices import inline_code
 from quiz_app.ui.widgets.footer import QuietFooter

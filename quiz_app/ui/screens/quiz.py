@@ -20,7 +20,7 @@ from textual.widgets import Header, Static
 
 from quiz_app.bank import Verdict, grade
 from quiz_app.core.i18n import N_, _
-from quiz_app.play.run import QuizRun, Result, answer_record, response_text
+from quiz_app.play.run import QuizRun, Result, response_text
 from quiz_app.runner import Outcome
 from quiz_app.ui.screens.base import AppScreen
 from quiz_app.ui.screens.choice_keys import CHOICE_BINDINGS
@@ -189,14 +189,7 @@ class QuizScreen(AppScreen[None]):
         seconds = time.monotonic() - self.shown_at
         live = None
         if question.snippet:
-            # Sent to the runner now, so that it runs while the answer is drawn.
-            memory = int(question.memory * 2**30) if question.memory else None
-            setup = self.quiz.home(question)[0].setup  # a review session's question keeps its bank's setup
-            live = asyncio.ensure_future(
-                self.quiz_app.runner.arun(
-                    question.snippet, setup, question.timeout, question.holds_expressions(), memory
-                )
-            )
+            live = self.quiz_app.run_question(self.quiz, question)  # runs while the answer is drawn
         by_run = question.type == "predict" and question.answer is None
         verdict = None if by_run else grade(question, response)
         self.response, self.seconds, self.committed = response, seconds, False
@@ -251,10 +244,7 @@ class QuizScreen(AppScreen[None]):
         self.committed = True
         question = self.quiz.current
         self.quiz.record(Result(question, response_text(question, self.response), verdict, self.seconds))
-        info = self.quiz_app.runner.info
-        device = outcome.device if outcome is not None and outcome.device else (info.device if info else None)
-        record = answer_record(self.quiz, question, self.response, verdict, self.seconds, self.quiz_app.player, device)
-        self.quiz_app.record(record, self.quiz)
+        self.quiz_app.save_answer(self.quiz, question, self.response, verdict, self.seconds, outcome)
         if self.quiz.answered >= self.quiz.total:  # every question answered: the run is finished
             self.quiz_app.finish_attempt(self.quiz)
         self.query_one(ProgressLine).refresh_line()
