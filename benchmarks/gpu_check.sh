@@ -35,7 +35,7 @@ RESULT[check]="exit ${PIPESTATUS[0]} in $((SECONDS - start)) s"
 echo "== 3. isolation and containment on CUDA"
 start=$SECONDS
 QUIZ_APP_TEST_DEVICE=cuda timeout 100 $PY -m pytest -q -p no:cacheprovider $XDIST \
-    tests/test_isolation.py tests/test_containment.py 2>&1 | tail -8
+    tests/system/test_isolation.py tests/system/test_containment.py 2>&1 | tail -8
 RESULT[isolation]="exit ${PIPESTATUS[0]} in $((SECONDS - start)) s"
 
 echo "== 4. round trip and first outcome on CUDA"

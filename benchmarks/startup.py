@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _stats import median  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
-BANK = HERE.parent / "tests" / "banks" / "play.yaml"
+BANK = HERE.parent / "tests" / "data" / "banks" / "play.yaml"
 REPEATS = 5
 
 

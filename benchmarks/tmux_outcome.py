@@ -1,6 +1,6 @@
 """Enter to the live outcome on screen, in a real terminal: the app in tmux at 80x24.
 
-Each launch plays tests/banks/play.yaml's first four questions (one of each type) as a learner
+Each launch plays tests/data/banks/play.yaml's first four questions (one of each type) as a learner
 would: it waits for the question, gives the answer, presses Enter and watches for "It printed"
 on the screen. Then Ctrl+Q and a fresh launch. The clock starts when `tmux send-keys Enter`
 returns (the key is in the pane's terminal by then; a prediction in a multi-line field is
@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _stats import median, ms, p95, verdict  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-BANK = ROOT / "tests" / "banks" / "play.yaml"
+BANK = ROOT / "tests" / "data" / "banks" / "play.yaml"
 SOCKET = f"quiz-bench-{os.getpid()}"  # a private tmux server: no other session is touched
 SESSION = "bench"
 FIRST_WAIT = 6.0  # seconds after the first question shows: torch imported, the spare ready

@@ -1,3 +1,12 @@
+"""What every test gets: English, a data folder of its own, and the snippet runners.
+
+Tests are grouped by kind, each folder with its own conftest.py: ``unit/`` (the domain, no
+screen, no snippet process), ``ui/`` (Pilot and snapshots), ``system/`` (real snippet processes,
+the command line in subprocesses, the sandbox, the browser). Helpers shared by all of them are in
+``helpers/``. ``slow`` marks every system test and every test that starts real PyTorch processes
+(a ``runner`` fixture); ``pytest -m "not slow"`` is the quick lane.
+"""
+
 from __future__ import annotations
 
 import os
@@ -7,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from quiz_app.core import i18n
-from quiz_app.progress import ProgressStore
 from quiz_app.runner import SnippetRunner
 
 
@@ -49,14 +57,11 @@ def fresh_runner() -> Iterator[SnippetRunner]:
         yield own
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    """Where a store test keeps its database."""
-    return tmp_path / "progress.sqlite3"
+RUNNERS = {"runner", "fresh_runner"}
 
 
-@pytest.fixture
-def store(db: Path) -> Iterator[ProgressStore]:
-    """A store opened on ``db`` (test files that play the app define their own)."""
-    with ProgressStore.open(db) as opened:
-        yield opened
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test that starts real PyTorch processes is ``slow``, wherever it is (system/ marks its own)."""
+    for item in items:
+        if RUNNERS.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

@@ -14,7 +14,7 @@ The scheduler, and why:
   tomorrow, not ten minutes later in the same session, where it would be answered from
   short-term memory and prove nothing; a question answered right on first sight graduates at
   once, and FSRS gives it about two days. So every review puts the card at least a day ahead:
-  nothing is asked again the same day (``tests/test_review.py`` proves it for any history).
+  nothing is asked again the same day (``tests/unit/test_review.py`` proves it for any history).
 - **Desired retention 0.9** (the FSRS default): a card comes back when the chance of recalling
   it has fallen to 90 %.
 - **No fuzzing.** py-fsrs spreads review intervals at random so that a large deck learned in one

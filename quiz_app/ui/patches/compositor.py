@@ -5,7 +5,7 @@ its full map, but leaves the map marked invalid when an update had marked it so 
 updated outside the visible area does). The next ``find_widget`` of a widget not in view, which
 the same layout pass makes for each resized widget, then arranges the whole screen a second
 time. After a reflow the full map is the arrangement just made, so :func:`install` marks it
-valid. Textual is pinned to one version; ``tests/test_compositor.py`` proves that the kept map
+valid. Textual is pinned to one version; ``tests/ui/test_compositor.py`` proves that the kept map
 equals a fresh arrangement and that the second arrangement is gone.
 """
 
