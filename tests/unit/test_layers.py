@@ -49,3 +49,22 @@ def test_the_rule_is_the_one_import_linter_checks() -> None:
     block = config.split("layers =", 1)[1].split("\n\n", 1)[0]
     listed = [tuple(part.strip().removeprefix("quiz_app.") for part in line.split("|")) for line in block.split("\n")]
     assert [layer for layer in listed if layer != ("",)] == LAYERS
+
+
+def test_no_import_circle_outside_the_uis_type_annotations() -> None:
+    """No two modules import each other, directly or around a loop, counting every import that runs
+    (lazy ones inside functions too). Only type annotations may close a loop, and only inside ui/
+    (Textual's pattern: screens name the app they belong to)."""
+    import grimp
+
+    def circles(graph: grimp.ImportGraph) -> list[set[str]]:
+        found = []
+        for module in sorted(graph.modules):
+            for imported in graph.find_modules_directly_imported_by(module):
+                if graph.chain_exists(importer=imported, imported=module):
+                    found.append({module, imported})
+        return found
+
+    assert circles(grimp.build_graph("quiz_app", exclude_type_checking_imports=True)) == []
+    typed = circles(grimp.build_graph("quiz_app", exclude_type_checking_imports=False))
+    assert all(name.startswith("quiz_app.ui.") for pair in typed for name in pair), typed
