@@ -114,10 +114,9 @@ def _bank_gain(bank_id: str, bank: Bank | None, answers: list[PhaseAnswer]) -> d
 
     catalogue = list(bank.misconceptions) if bank is not None else []
     catalogue += sorted({m for answer in answers for m in answer.revealed} - set(catalogue))
-    misconceptions = [
-        {"id": mid, "pre": _round(share(mid, "pre")), "post": _round(share(mid, "post"))} for mid in catalogue
-    ]
-    misconceptions.sort(key=lambda row: (-(row["post"] or 0.0), -(row["pre"] or 0.0), row["id"]))
+    shares = [(mid, _round(share(mid, "pre")), _round(share(mid, "post"))) for mid in catalogue]
+    shares.sort(key=lambda row: (-(row[2] or 0.0), -(row[1] or 0.0), row[0]))  # what remained first
+    misconceptions = [{"id": mid, "pre": pre_share, "post": post_share} for mid, pre_share, post_share in shares]
     return {
         "bank": bank_id,
         "title": bank.title if bank is not None else None,
