@@ -452,19 +452,63 @@ def test_contrasts_and_fixed_order_load_with_their_places() -> None:
 @pytest.mark.parametrize(
     ("replace", "by", "expected"),
     [
-        ('      - label: "with torch.no_grad() instead"\n', "      - lable: x\n", "bank.yaml:14:9: unknown key 'lable' in contrast 1 (did you mean 'label'?)"),
-        ('      - label: "with torch.no_grad() instead"\n', "      - \n", "bank.yaml:15:9: contrast 1 is missing the required key 'label'"),
-        ("        snippet: |\n          with torch.no_grad():\n              out = model(torch.ones(1, 4)).sum()\n", '        snippet: ""\n', "bank.yaml:15:18: the 'snippet' of contrast 1 is empty"),
-        ("              out = model(torch.ones(1, 4)).sum()\n      - label", "              out = model(torch.ones(1, 4).sum()\n      - label", "bank.yaml:17:26: Python syntax error in 'snippet' of contrast 1: '(' was never closed"),
-        ("          model.train()\n", "          model.train(\n", "bank.yaml:20:22: Python syntax error in 'snippet' of contrast 2: '(' was never closed"),
-        ('"with torch.no_grad() instead"', "in training mode", "bank.yaml:18:16: contrast 2 has the same label as contrast 1: 'in training mode'"),
-        ('"with torch.no_grad() instead"', "|\n          two\n          lines", "bank.yaml:14:16: the 'label' of contrast 1 must be one line"),
+        (
+            '      - label: "with torch.no_grad() instead"\n',
+            "      - lable: x\n",
+            "bank.yaml:14:9: unknown key 'lable' in contrast 1 (did you mean 'label'?)",
+        ),
+        (
+            '      - label: "with torch.no_grad() instead"\n',
+            "      - \n",
+            "bank.yaml:15:9: contrast 1 is missing the required key 'label'",
+        ),
+        (
+            "        snippet: |\n          with torch.no_grad():\n              out = model(torch.ones(1, 4)).sum()\n",
+            '        snippet: ""\n',
+            "bank.yaml:15:18: the 'snippet' of contrast 1 is empty",
+        ),
+        (
+            "              out = model(torch.ones(1, 4)).sum()\n      - label",
+            "              out = model(torch.ones(1, 4).sum()\n      - label",
+            "bank.yaml:17:26: Python syntax error in 'snippet' of contrast 1: '(' was never closed",
+        ),
+        (
+            "          model.train()\n",
+            "          model.train(\n",
+            "bank.yaml:20:22: Python syntax error in 'snippet' of contrast 2: '(' was never closed",
+        ),
+        (
+            '"with torch.no_grad() instead"',
+            "in training mode",
+            "bank.yaml:18:16: contrast 2 has the same label as contrast 1: 'in training mode'",
+        ),
+        (
+            '"with torch.no_grad() instead"',
+            "|\n          two\n          lines",
+            "bank.yaml:14:16: the 'label' of contrast 1 must be one line",
+        ),
         ('"with torch.no_grad() instead"', "[a, b]", "bank.yaml:14:16: 'label' must be text, not a list"),
-        ("    contrasts:\n", "    contrasts: with no_grad\n    unused:\n", "bank.yaml:13:16: 'contrasts' must be a list of 1 to 4 mappings, each with 'label' and 'snippet'"),
-        ("    contrasts:\n", "    contrasts:\n      - just text\n", "bank.yaml:14:9: contrast 1 must be a mapping of keys to values"),
+        (
+            "    contrasts:\n",
+            "    contrasts: with no_grad\n    unused:\n",
+            "bank.yaml:13:16: 'contrasts' must be a list of 1 to 4 mappings, each with 'label' and 'snippet'",
+        ),
+        (
+            "    contrasts:\n",
+            "    contrasts:\n      - just text\n",
+            "bank.yaml:14:9: contrast 1 must be a mapping of keys to values",
+        ),
         ("    fixed_order: true", "    fixed_order: sometimes", "bank.yaml:28:18: 'fixed_order' must be true or false"),
-        ("    type: single", "    type: true_false\n    holds: out.requires_grad", "bank.yaml:29:18: 'fixed_order' keeps choices in order; a true_false question has none"),
-        ("    snippet: |\n      model.eval()\n      out = model(torch.ones(1, 4)).sum()\n", "", "bank.yaml:11:7: question 'q1' has 'contrasts', each run instead of its 'snippet'; add the snippet they change"),
+        (
+            "    type: single",
+            "    type: true_false\n    holds: out.requires_grad",
+            "bank.yaml:29:18: 'fixed_order' keeps choices in order; a true_false question has none",
+        ),
+        (
+            "    snippet: |\n      model.eval()\n      out = model(torch.ones(1, 4)).sum()\n",
+            "",
+            "bank.yaml:11:7: question 'q1' has 'contrasts', each run instead of its 'snippet'; add the snippet they change",
+        ),
         ("format: 2", "format: 1", "bank.yaml:14:7: 'contrasts' needs 'format: 2' at the top of the bank"),
     ],
 )
