@@ -1,15 +1,17 @@
 """Test-wise cues: what a learner who knows nothing would score by strategy, per bank.
 
-Each strategy answers every question it applies to the same way, and is scored as the app grades
-(a ``multiple`` answer is right only when it is exactly the key). Beside each score is the
-*chance* score: what picking one choice at random would get on the same questions. The rules
-come from the multiple-choice item-writing guidelines of Haladyna, Downing and Rodriguez (2002):
-choices alike in length, the key's position balanced, no "all/none of the above", no choice that
-names another. docs/question-format.md gives the thresholds and why.
+Each strategy picks one choice of every question it applies to, the same way each time, and wins
+a point when that choice is keyed (on a ``multiple`` question: one of the keyed choices; the
+cue is that the key gives itself away, whatever else a full answer needs). Beside each score
+is the *chance* score: what one choice picked at random wins on the same questions (the share
+of keyed choices). The rules come from the multiple-choice item-writing guidelines of Haladyna,
+Downing and Rodriguez (2002): choices alike in length, the key's position balanced, no
+"all/none of the above", no choice that names another. docs/question-format.md gives the
+thresholds and why.
 
 - ``longest``: the longest choice (in terminal cells), on ``single`` and ``multiple`` questions;
   a tie shares the point among the tied choices.
-- ``letter``: the key letter most often right, on the ``single`` and ``multiple`` questions whose
+- ``letter``: the letter most often keyed, on the ``single`` and ``multiple`` questions whose
   choices practice shows as written (the bank says ``shuffle: false``, or the question
   ``fixed_order: true``); elsewhere each player sees the choices in an order of their own.
 - ``always_true``, ``always_false``: on ``true_false`` questions.
@@ -105,7 +107,7 @@ class Finding:
 
 @dataclass(frozen=True)
 class Longest:
-    """A question whose key is its longest choice, by how much (for the worst list)."""
+    """A question whose longest choice is keyed, and by how much it is longer (for the worst list)."""
 
     bank: str
     question: str
@@ -120,7 +122,7 @@ class BankCues:
     path: str
     longest: Score = field(default_factory=Score)
     as_written: Score = field(default_factory=Score)  # the questions whose choices practice shows as written
-    letter_points: dict[str, float] = field(default_factory=dict)  # letter -> points of answering it alone there
+    letter_points: dict[str, float] = field(default_factory=dict)  # letter -> how often it is keyed there
     key_letters: dict[str, int] = field(default_factory=dict)  # single and multiple keys' letters as written
     always_true: Score = field(default_factory=Score)
     always_false: Score = field(default_factory=Score)
@@ -188,10 +190,9 @@ def length(text: str) -> int:
 
 
 def _answers_with(question: Question, letter: str) -> float:
-    """1 if answering ``letter`` alone is right, as the app grades."""
-    if question.type == "single":
-        return float(question.answer == letter)
-    return float(question.answer == frozenset({letter}))
+    """1 if picking ``letter`` picks a keyed choice (the key of a single question, one of the
+    keys of a multiple one)."""
+    return float(question.keyed(letter))
 
 
 def _chance(question: Question) -> float:
@@ -318,7 +319,7 @@ def bank_cues(bank: Bank) -> tuple[BankCues, list[Finding]]:
         message = (
             f"bank '{bank.id}': always picking the longest choice scores {score:.0%} of its "
             f"{cues.longest.questions} single and multiple questions (chance {cues.longest.chance_score:.0%}; "
-            f"at most {LONGEST_LIMIT:.0%}); the key is the longest choice in {worst}"
+            f"at most {LONGEST_LIMIT:.0%}); the longest choice is keyed in {worst}"
         )
         findings.append(Finding(bank.id, str(bank.path), None, 1, 1, "longest", message, True))
     return cues, sorted(findings, key=lambda finding: (finding.line, finding.col))

@@ -130,7 +130,7 @@ class CheckReport:
             lines.append("  " + _("all banks: {figures}").format(figures=_cue_figures(self.cues_total)))
         worst = self.cues_total.worst[:WORST_SHOWN]
         if worst:
-            lines.append(_("The key is the longest choice, by the most:"))
+            lines.append(_("Where the longest choice is keyed, by how much it is longer than the next:"))
             for item in worst:
                 lines.append(
                     "  "

@@ -547,7 +547,7 @@ def test_strict_fails_a_bank_whose_longest_choice_wins_or_whose_holds_is_constan
     messages = [str(p) for p in strict.problems]
     assert messages == [
         f"{bank}:1:1: bank 'cued': always picking the longest choice scores 100% of its 2 single and multiple "
-        "questions (chance 38%; at most 40%); the key is the longest choice in 'longest-one' (line 5, 6.4x), "
+        "questions (chance 38%; at most 40%); the longest choice is keyed in 'longest-one' (line 5, 6.4x), "
         "'longest-two' (line 16, 4.2x)",
         f"{bank}:23:9: question 'longest-two': choice B's holds `1 == 1` is constant: it reads no name of the run, "
         "so its truth cannot depend on the snippet",
@@ -579,7 +579,7 @@ def test_the_text_output_gives_each_banks_cues_and_names_the_worst_questions(tmp
         "  cued: longest choice 100% (38%) of 2; key letters: shuffled; a choice naming another 0% (25%) of 1",
         "  other: longest choice 100% (38%) of 2; always A 50% (38%) of 2; a choice naming another 0% (25%) of 1",
         "  all banks: longest choice 100% (38%) of 4; always A 50% (38%) of 2; a choice naming another 0% (25%) of 2",
-        "The key is the longest choice, by the most:",
+        "Where the longest choice is keyed, by how much it is longer than the next:",
         f"  {bank}:5: cued/longest-one, 6.4x the next longest",
         f"  {tmp_path / 'other.yaml'}:6: other/longest-one, 6.4x the next longest",
         f"  {bank}:16: cued/longest-two, 4.2x the next longest",

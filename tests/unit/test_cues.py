@@ -28,23 +28,29 @@ def single(qid: str, choices: list[str], answer: str, extra: str = "") -> str:
     )
 
 
-def test_the_longest_choice_scores_as_graded_against_chance() -> None:
+def test_the_longest_choice_wins_where_it_is_keyed_against_chance() -> None:
     bank = bank_of(
         single("long-key", ["a much longer right answer", "short", "tiny"], "A")
         + single("short-key", ["right", "a much longer wrong answer", "no"], "A")
         + single("tie", ["same", "same", "x"], "A")
         + "- id: multi\n  type: multiple\n  prompt: p\n  choices: [the longest of them all, b, c]\n"
-        "  answer: [A, B]\n  explanation: e\n"
+        "  answer: [B, C]\n  explanation: e\n"
     )
     cues, findings = bank_cues(bank)
-    # long-key 1, short-key 0, tie 1/2 (the tied A and B share the pick), multi 0 (the key is not A alone)
+    # long-key 1, short-key 0, tie 1/2 (the tied A and B share the pick), multi 0 (its longest is not keyed)
     assert (cues.longest.questions, cues.longest.right) == (4, 1.5)
     assert cues.longest.score == pytest.approx(0.375)
-    # Chance: one choice at random: 1/3 on each single, 0 on a multiple with two keyed.
-    assert cues.longest.chance == pytest.approx(1.0)
+    # Chance: one choice at random: 1/3 on each single, the keyed share (2/3) on the multiple.
+    assert cues.longest.chance == pytest.approx(1 + 2 / 3)
     assert [w.question for w in cues.worst] == ["long-key"]
     assert cues.worst[0].ratio == pytest.approx(len("a much longer right answer") / len("short"))
     assert [f.rule for f in findings] == []  # 37.5%: not above 40%
+    # On a multiple question the longest choice wins when it is one of the keyed choices.
+    keyed = bank_of(
+        "- id: multi\n  type: multiple\n  prompt: p\n  choices: [the longest of them all, b, c]\n"
+        "  answer: [A, C]\n  explanation: e\n"
+    )
+    assert bank_cues(keyed)[0].longest.right == 1.0
 
 
 def test_a_bank_above_40_percent_is_a_strict_finding_naming_its_worst_questions() -> None:
@@ -59,7 +65,7 @@ def test_a_bank_above_40_percent_is_a_strict_finding_naming_its_worst_questions(
     assert (finding.rule, finding.strict, finding.question, finding.line) == ("longest", True, None, 1)
     assert finding.message.startswith(
         "bank 'cues': always picking the longest choice scores 67% of its 3 single and multiple questions "
-        "(chance 50%; at most 40%); the key is the longest choice in 'two' (line "
+        "(chance 50%; at most 40%); the longest choice is keyed in 'two' (line "
     )
 
 
