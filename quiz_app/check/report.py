@@ -195,7 +195,8 @@ def _cue_figures(cues: BankCues) -> str:
                 constant=cues.holds_constant, unrelated=cues.holds_unrelated, total=cues.holds_total
             )
         )
-    return "; ".join(parts) if parts else _("no question a strategy applies to")
+    # TRANSLATORS: what separates one strategy's figures from the next on a bank's cue line
+    return _("; ").join(parts) if parts else _("no question a strategy applies to")
 
 
 def _problem_json(problem: Problem) -> dict[str, object]:
