@@ -2,11 +2,12 @@
 
 from quiz_app.bank.grading import Verdict, grade, matches_expect, normalise_outcome
 from quiz_app.bank.loader import bank_files, installed_folders, load_bank, load_banks, load_installed, parse_bank
-from quiz_app.bank.model import Bank, Choice, LoadResult, Problem, Question
+from quiz_app.bank.model import Bank, Choice, Contrast, LoadResult, Problem, Question
 
 __all__ = [
     "Bank",
     "Choice",
+    "Contrast",
     "LoadResult",
     "Problem",
     "Question",

@@ -9,10 +9,11 @@ import regex
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from quiz_app.bank.grading import expect_pattern
-from quiz_app.bank.model import LETTERS, MAX_MEMORY_GIB, MAX_TIMEOUT, Choice
+from quiz_app.bank.model import LETTERS, MAX_CONTRASTS, MAX_MEMORY_GIB, MAX_TIMEOUT, Choice, Contrast
 from quiz_app.bank.yaml_nodes import Context, constructed, did_you_mean, is_null, mapping
 
 CHOICE_KEYS = ("text", "holds", "misconception", "why")
+CONTRAST_KEYS = ("label", "snippet")
 MISCONCEPTION_ID = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 
 
@@ -38,26 +39,42 @@ def missing(entries: dict[str, Node], keys: Iterable[str], owner: Node, what: st
             ctx.at(owner, f"{what} is missing the required key '{key}'")
 
 
-def python(source: str | None, node: Node | None, key: str, ctx: Context, mode: str = "exec") -> None:
-    """Report a Python syntax error in code a bank will run, at its line in the file."""
+def flag(entries: dict[str, Node], key: str, ctx: Context) -> bool | None:
+    """A true/false field (None when it is not given or not true or false, which is reported)."""
+    node = entries.get(key)
+    if node is None:
+        return None
+    value = constructed(node) if isinstance(node, ScalarNode) else None
+    if not isinstance(value, bool):
+        ctx.at(node, f"'{key}' must be true or false")
+        return None
+    return value
+
+
+def python(source: str | None, node: Node | None, key: str, ctx: Context, mode: str = "exec", where: str = "") -> None:
+    """Report a Python syntax error in code a bank will run, at its line in the file. ``where``
+    names the field's owner when the key alone is ambiguous (`` of contrast 2``)."""
     if source is None or node is None:
         return
     try:
         compile(source, f"<{key}>", mode)
     except SyntaxError as error:
         style = getattr(node, "style", None)
-        if style in ("|", ">"):  # the code starts on the next line
+        if style in ("|", ">"):  # the code starts on the next line, indented as its first line is
             line = node.start_mark.line + 1 + (error.lineno or 1)
-            col = ctx.indent(line) + (error.offset or 1)
+            first = node.start_mark.line + 2
+            while first < line and not ctx.lines[first - 1].strip():
+                first += 1
+            col = ctx.indent(first) + (error.offset or 1)
         else:  # a one-line value; a quoted one starts after its quote
             quote = 1 if style in ('"', "'") else 0
             line, col = node.start_mark.line + 1, node.start_mark.column + quote + (error.offset or 1)
         if mode == "eval":
-            ctx.at_pos(line, col, f"'{key}' is not a valid Python expression: {error.msg}")
+            ctx.at_pos(line, col, f"'{key}'{where} is not a valid Python expression: {error.msg}")
         else:
-            ctx.at_pos(line, col, f"Python syntax error in '{key}': {error.msg}")
+            ctx.at_pos(line, col, f"Python syntax error in '{key}'{where}: {error.msg}")
     except (ValueError, OverflowError) as error:  # e.g. a NUL byte in the source
-        ctx.at(node, f"Python code in '{key}' cannot be compiled: {error}")
+        ctx.at(node, f"Python code in '{key}'{where} cannot be compiled: {error}")
 
 
 def expect(entries: dict[str, Node], ctx: Context) -> str | None:
@@ -145,6 +162,45 @@ def choices(
     if None in found:
         return None
     return tuple(choice for choice in found if choice is not None)
+
+
+def contrasts(node: Node | None, ctx: Context) -> tuple[Contrast, ...]:
+    """A question's contrasts: 1 to ``MAX_CONTRASTS`` mappings of a one-line ``label`` and a
+    ``snippet``, each problem at its own node (a syntax error at its line inside the block)."""
+    if node is None:
+        return ()
+    if not isinstance(node, SequenceNode) or not node.value:
+        ctx.at(node, f"'contrasts' must be a list of 1 to {MAX_CONTRASTS} mappings, each with 'label' and 'snippet'")
+        return ()
+    if len(node.value) > MAX_CONTRASTS:
+        extra = node.value[MAX_CONTRASTS]
+        ctx.at(extra, f"a question may have at most {MAX_CONTRASTS} contrasts; this is contrast {MAX_CONTRASTS + 1}")
+    found: list[Contrast] = []
+    first_label: dict[str, int] = {}
+    for index, item in enumerate(node.value[:MAX_CONTRASTS]):
+        what = f"contrast {index + 1}"
+        entries = mapping(item, what, CONTRAST_KEYS, ctx)
+        if not isinstance(item, MappingNode):
+            continue
+        missing(entries, ("label", "snippet"), item, what, ctx)
+        label = text(entries, "label", ctx, required=True)
+        if label is not None:
+            label = label.strip()
+            if "\n" in label:
+                ctx.at(entries["label"], f"the 'label' of {what} must be one line")
+            elif label in first_label:
+                ctx.at(entries["label"], f"{what} has the same label as contrast {first_label[label]}: {label!r}")
+            first_label.setdefault(label, index + 1)
+        code = entries.get("snippet")
+        if isinstance(code, ScalarNode) and (is_null(code) or not str(code.value).strip()):
+            ctx.at(code, f"the 'snippet' of {what} is empty; write the code that runs instead of the question's")
+            continue
+        snippet = text(entries, "snippet", ctx, required=True)
+        python(snippet, code, "snippet", ctx, where=f" of {what}")
+        if label is not None and snippet is not None:
+            where = item.start_mark
+            found.append(Contrast(label, snippet, line=where.line + 1, col=where.column + 1))
+    return tuple(found)
 
 
 def _letter(node: Node, count: int | None, ctx: Context) -> str | None:

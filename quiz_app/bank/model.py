@@ -48,6 +48,21 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class Contrast:
+    """The same question's code with the line it is about changed (format 2): ``snippet`` runs
+    instead of the question's snippet, after the bank's ``setup``, in a process of its own, and
+    every ``holds`` of the question is evaluated after it. ``label`` names the change, in one line."""
+
+    label: str
+    snippet: str
+    line: int = 0
+    col: int = 0
+
+
+MAX_CONTRASTS = 4
+
+
+@dataclass(frozen=True)
 class Question:
     id: str
     type: QuestionType
@@ -64,6 +79,8 @@ class Question:
     holds: str | None = None  # true_false, format 2: the statement, as an expression
     memory: float | None = None  # GiB the snippet may use, where the default (4) is too little
     title: str | None = None
+    contrasts: tuple[Contrast, ...] = ()  # format 2: the code with its line changed, each run instead of snippet
+    fixed_order: bool = False  # its choices are always shown as written (never shuffled)
     line: int = 0
     col: int = 0
 
@@ -150,7 +167,9 @@ class Bank:
     setup: str = ""
     format: int = FORMAT_VERSION
     misconceptions: dict[str, str] = field(default_factory=dict)  # id -> the false belief
-    shuffle: bool = False  # practice shows questions and choices in a per-player order (see quiz_app.play.exam)
+    # Practice order (quiz_app.play.run.practice_order): None, not given: choices in a per-player
+    # order, questions as written; True: questions and choices; False: everything as written.
+    shuffle: bool | None = None
 
 
 @dataclass

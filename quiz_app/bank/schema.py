@@ -27,9 +27,11 @@ QUESTION_KEYS = (
     "tags",
     "timeout",
     "memory",
+    "contrasts",
+    "fixed_order",
 )
 FORMAT_2_BANK_KEYS = ("misconceptions",)
-FORMAT_2_QUESTION_KEYS = ("holds",)
+FORMAT_2_QUESTION_KEYS = ("holds", "contrasts")
 BANK_ID = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 QUESTION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
 LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*\Z")
@@ -105,6 +107,13 @@ def question(node: Node, index: int, fmt: int, catalogue: dict[str, str], ctx: C
     uses_holds = holds is not None or any(choice.holds for choice in options or ())
     if uses_holds and snippet is None and qtype is not None:
         ctx.at(node, f"{what} uses 'holds', which is evaluated after its 'snippet'; add the snippet it tests")
+    contrasts = fields.contrasts(entries.get("contrasts"), ctx) if fmt >= 2 else ()
+    if "contrasts" in entries and fmt >= 2 and snippet is None:
+        message = f"{what} has 'contrasts', each run instead of its 'snippet'; add the snippet they change"
+        ctx.at(entries["contrasts"], message)
+    fixed_order = fields.flag(entries, "fixed_order", ctx)
+    if "fixed_order" in entries and qtype in ("true_false", "predict"):
+        ctx.at(entries["fixed_order"], f"'fixed_order' keeps choices in order; a {qtype} question has none")
     if len(ctx.problems) > before:
         return None
     assert qid is not None and qtype is not None and prompt is not None and explanation is not None
@@ -123,6 +132,8 @@ def question(node: Node, index: int, fmt: int, catalogue: dict[str, str], ctx: C
         holds=holds,
         memory=memory,
         title=title,
+        contrasts=contrasts,
+        fixed_order=bool(fixed_order),
         line=node.start_mark.line + 1,
         col=node.start_mark.column + 1,
     )
@@ -140,18 +151,6 @@ def _format(entries: dict[str, Node], ctx: Context) -> int | None:
     if value > FORMAT_VERSION:
         ctx.at(node, f"format {value} is newer than this quiz-app reads (up to {FORMAT_VERSION}); upgrade quiz-app")
         return None
-    return value
-
-
-def _shuffle(entries: dict[str, Node], ctx: Context) -> bool:
-    """``shuffle: true``: practice shows this bank's questions and choices in a per-player order."""
-    node = entries.get("shuffle")
-    if node is None:
-        return False
-    value = constructed(node) if isinstance(node, ScalarNode) else None
-    if not isinstance(value, bool):
-        ctx.at(node, "'shuffle' must be true or false")
-        return False
     return value
 
 
@@ -174,7 +173,7 @@ def bank(root: Node, path: Path, ctx: Context) -> Bank | None:
         ctx.at(entries["language"], f"'language' must be a language tag such as en or zh, not '{language}'")
     setup = fields.text(entries, "setup", ctx, required=False) or ""
     fields.python(setup or None, entries.get("setup"), "setup", ctx)
-    shuffle = _shuffle(entries, ctx)
+    shuffle = fields.flag(entries, "shuffle", ctx)  # None: not given (see Bank.shuffle)
     catalogue = fields.misconceptions(entries.get("misconceptions"), ctx) if fmt >= 2 else {}
     questions: list[Question] = []
     qnode = entries.get("questions")

@@ -12,124 +12,24 @@ from __future__ import annotations
 import os
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Literal
 
 from quiz_app.bank import Bank, Problem, Question, load_banks, matches_expect
 from quiz_app.bank.grading import ExpectTooSlow, predict_matches
 from quiz_app.check import trust
-from quiz_app.core.i18n import _, ngettext
-from quiz_app.runner import Outcome, SnippetRunner, WorkerInfo, question_request
+from quiz_app.check.contrasts import contrast_table
+from quiz_app.check.cues import all_cues
+from quiz_app.check.report import CheckReport, KeyStatus, Proof
+from quiz_app.core import locations
+from quiz_app.runner import Outcome, SnippetRequest, SnippetRunner, question_request
+from quiz_app.runner.request import contrast_requests
 
 Consent = Callable[[Bank, trust.Decision], bool]
-
-KeyStatus = Literal["proven", "unproven", "refuted", "error"]
-
-
-@dataclass
-class Proof:
-    """What the run showed about one question's key and options."""
-
-    bank: str
-    question: str
-    path: str
-    line: int
-    type: str
-    key: KeyStatus = "unproven"
-    reason: str = ""  # why the key is not proven, in words
-    options: dict[str, bool | None] = field(default_factory=dict)  # label -> truth the run showed
-    options_proven: int = 0
-    snippet_ok: bool = False  # it ran to its end, raised nothing undeclared, and met its expect
-
-    @property
-    def options_total(self) -> int:
-        return len(self.options)
-
-    def as_json(self) -> dict[str, object]:
-        return {
-            "bank": self.bank,
-            "question": self.question,
-            "path": self.path,
-            "line": self.line,
-            "type": self.type,
-            "key": self.key,
-            "reason": self.reason,
-            "options": self.options,
-            "options_proven": self.options_proven,
-            "options_total": self.options_total,
-        }
-
-
-@dataclass
-class CheckReport:
-    banks: int = 0
-    questions: int = 0
-    snippets_ok: int = 0  # snippets that ran to their end, raised nothing undeclared, met their expect
-    problems: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-    proofs: list[Proof] = field(default_factory=list)
-    fatal: str | None = None  # no snippet could run at all (e.g. the device asked for is missing)
-    worker: WorkerInfo | None = None
-    stopped: int = 0  # snippet processes stopped: timeouts, crashes, memory, unreadable replies
-
-    @property
-    def errors(self) -> int:
-        return len(self.problems) + (self.fatal is not None)
-
-    @property
-    def ok(self) -> bool:
-        return self.errors == 0
-
-    def count(self, status: KeyStatus) -> int:
-        return sum(proof.key == status for proof in self.proofs)
-
-    @property
-    def options_proven(self) -> int:
-        return sum(proof.options_proven for proof in self.proofs)
-
-    @property
-    def options_total(self) -> int:
-        return sum(proof.options_total for proof in self.proofs)
-
-    def summary(self) -> str:
-        """One line: banks, questions, keys and options proven, errors (in the interface's language)."""
-        errors = self.errors
-        return _("{banks}, {questions}, {keys}, {options}, {errors}").format(
-            banks=ngettext("{count} bank", "{count} banks", self.banks).format(count=self.banks),
-            questions=_("{count} questions").format(count=self.questions),
-            keys=_("{proven} keys proven ({unproven} unproven)").format(
-                proven=self.count("proven"), unproven=self.count("unproven")
-            ),
-            options=_("{proven} of {total} options proven").format(
-                proven=self.options_proven, total=self.options_total
-            ),
-            errors=ngettext("{count} error", "{count} errors", errors).format(count=errors),
-        )
-
-    def as_json(self) -> dict[str, object]:
-        return {
-            "banks": self.banks,
-            "questions": self.questions,
-            "snippets_ok": self.snippets_ok,
-            "keys_proven": self.count("proven"),
-            "keys_unproven": self.count("unproven"),
-            "options_proven": self.options_proven,
-            "options_total": self.options_total,
-            "errors": self.errors,
-            "fatal": self.fatal,
-            "stopped_processes": self.stopped,
-            "device": self.worker.device if self.worker else None,
-            "torch": self.worker.torch_version if self.worker else None,
-            "problems": [_problem_json(p) for p in self.problems],
-            "warnings": [_problem_json(p) for p in self.warnings],
-            "questions_proof": [proof.as_json() for proof in self.proofs],
-        }
-
-
-def _problem_json(problem: Problem) -> dict[str, object]:
-    return {"path": problem.path, "line": problem.line, "col": problem.col, "message": problem.message}
+WRITTEN = -1  # the index of a question's own snippet among its runs; contrasts are 0, 1, …
+# The bundled banks predate the cue rules: until their content pass (issue 23, item 4) a cue
+# that --strict makes an error is a warning for them. The content pass sets this to False.
+BUNDLED_CUES_LENIENT = True
 
 
 def _clip(text: str, limit: int = 300) -> str:
@@ -286,6 +186,68 @@ def _allowed(banks: list[Bank], report: CheckReport, gate: trust.Gate, consent: 
     return allowed
 
 
+def prove_contrasts(
+    bank: Bank, question: Question, proof: Proof, written: Outcome, outcomes: Sequence[Outcome | None]
+) -> tuple[list[Problem], Problem | None]:
+    """Run the question's contrasts through its key: the problems of contrasts that did not run
+    to an end, and, for a proven key that no contrast refutes, the finding that it holds
+    whatever the code does (an error with --strict, the caller's to decide)."""
+    table = contrast_table(question, written, outcomes)
+    proof.has_contrasts, proof.contrasts = True, table.as_json()
+    problems = []
+    for number, (contrast, column) in enumerate(zip(question.contrasts, table.contrasts, strict=True), start=1):
+        if column.failure is not None:
+            message = (
+                f"question '{question.id}': contrast {number} ({contrast.label!r}) did not run to an end: "
+                f"{column.failure}"
+            )
+            problems.append(Problem(str(bank.path), contrast.line, contrast.col, message))
+    if problems or proof.key != "proven":
+        return problems, None
+    proof.sensitive = table.sensitive
+    if table.sensitive is not False:
+        return problems, None
+    held = [str(column.label) for column, cell in zip(table.contrasts, table.key[1:], strict=True) if cell.truth]
+    details = [f"it held under {', '.join(repr(label) for label in held)}"] if held else []
+    details += [f"{label!r} could not decide it ({why})" for label, why in table.undecided]
+    message = (
+        f"question '{question.id}': the key holds whatever the code does: it may not test what the question asks "
+        f"({'; '.join(details)})"
+    )
+    return problems, Problem(str(bank.path), question.line, question.col, message)
+
+
+def _lenient(bank: Bank) -> bool:
+    """A bundled bank, while the cue rules are warnings for them (``BUNDLED_CUES_LENIENT``)."""
+    if not BUNDLED_CUES_LENIENT:
+        return False
+    try:
+        return bank.path.resolve().is_relative_to(locations.bundled_banks_dir().resolve())
+    except (OSError, ValueError):
+        return False
+
+
+def _cue_problems(banks: list[Bank], report: CheckReport, strict: bool) -> None:
+    """The cue figures, and each finding as an error (with --strict, for a strict rule) or a warning."""
+    report.cues, report.cues_total, findings = all_cues(banks)
+    lenient = {bank.id for bank in banks if _lenient(bank)}
+    for finding in findings:
+        report_it = finding.strict and strict
+        message = finding.message
+        if report_it and finding.bank in lenient:
+            report_it = False
+            message += " (a warning with --strict until the bundled banks are revised)"
+        problem = Problem(finding.path, finding.line, finding.col, message if report_it else f"warning: {message}")
+        (report.problems if report_it else report.warnings).append(problem)
+
+
+def _requests(bank: Bank, question: Question) -> list[tuple[Bank, Question, int, SnippetRequest]]:
+    """The runs a question needs: its snippet as written, then each contrast."""
+    runs = [(bank, question, WRITTEN, question_request(question, bank.setup))]
+    runs += [(bank, question, index, request) for index, request in enumerate(contrast_requests(question, bank.setup))]
+    return runs
+
+
 def check(
     paths: Iterable[Path],
     device: str = "auto",
@@ -297,9 +259,10 @@ def check(
 ) -> CheckReport:
     """Load the banks the paths name and prove each key with live snippets, several at once.
 
-    Snippets, not banks, are handed out to the runners, so one big bank uses every core. A
-    foreign bank that would run without some guard runs only if ``consent`` says yes (see
-    :mod:`quiz_app.check.trust`), or with ``trust_all``; without either it is refused.
+    Snippets, not banks, are handed out to the runners (a question's contrasts are more snippets
+    in the same queue), so one big bank uses every core. A foreign bank that would run without
+    some guard runs only if ``consent`` says yes (see :mod:`quiz_app.check.trust`), or with
+    ``trust_all``; without either it is refused.
     """
     paths = list(paths)
     jobs = max(1, jobs or os.cpu_count() or 1)
@@ -312,12 +275,19 @@ def check(
         report = CheckReport(banks=len(loaded.banks), problems=list(loaded.problems))
         report.questions = sum(len(bank.questions) for bank in loaded.banks)
         report.warnings = _misconception_warnings(loaded.banks)
+        _cue_problems(loaded.banks, report, strict)
         allowed = _allowed(loaded.banks, report, trust.Gate.here(sandboxed, trust_all), consent)
-        todo = deque((bank, question) for bank in allowed for question in bank.questions if question.snippet)
+        todo = deque(
+            run
+            for bank in allowed
+            for question in bank.questions
+            if question.snippet
+            for run in _requests(bank, question)
+        )
         used = runners[: max(1, min(jobs, len(todo)))]
         for spare in runners[len(used) :]:
             spare.close()
-        outcomes: dict[tuple[str, str], Outcome] = {}
+        outcomes: dict[tuple[str, str, int], Outcome] = {}
         failures: list[str] = []
         lock = threading.Lock()
 
@@ -326,13 +296,13 @@ def check(
                 with lock:
                     if not todo or failures:
                         return
-                    bank, question = todo.popleft()
-                outcome = runner.run_request(question_request(question, bank.setup))
+                    bank, question, index, request = todo.popleft()
+                outcome = runner.run_request(request)
                 with lock:
                     if outcome.status == "unavailable":
                         failures.append(outcome.detail)
                         return
-                    outcomes[(bank.id, question.id)] = outcome
+                    outcomes[(bank.id, question.id, index)] = outcome
 
         workers = [threading.Thread(target=work, args=(runner,), daemon=True) for runner in used]
         for worker in workers:
@@ -346,7 +316,7 @@ def check(
             return report
         for bank in allowed:
             for question in bank.questions:
-                outcome = outcomes.get((bank.id, question.id))
+                outcome = outcomes.get((bank.id, question.id, WRITTEN))
                 proof, problems = prove(bank, question, outcome)
                 report.proofs.append(proof)
                 report.problems.extend(problems)
@@ -360,6 +330,18 @@ def check(
                             f"question '{question.id}': key not proven ({proof.reason})",
                         )
                     )
+                if question.contrasts and outcome is not None:
+                    found = [outcomes.get((bank.id, question.id, index)) for index in range(len(question.contrasts))]
+                    failed, insensitive = prove_contrasts(bank, question, proof, outcome, found)
+                    report.problems.extend(failed)
+                    if insensitive is not None and strict:
+                        report.problems.append(insensitive)
+                    elif insensitive is not None:
+                        report.warnings.append(
+                            Problem(
+                                insensitive.path, insensitive.line, insensitive.col, f"warning: {insensitive.message}"
+                            )
+                        )
         return report
     finally:
         for runner in runners:

@@ -28,7 +28,10 @@ def check_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--strict",
         action="store_true",
-        help=_("an unproven key is an error too (a choice without 'holds', format 1)"),
+        help=_(
+            "an unproven key is an error too (a choice without 'holds', format 1), and so are a key no "
+            "contrast changes, a constant 'holds' and a bank where the longest choice scores above 40%"
+        ),
     )
     return parser
 
@@ -74,6 +77,8 @@ def run_check(argv: list[str]) -> int:
         print(problem)
     if report.fatal:
         print(error_line("check", report.fatal))  # in the report, on stdout: the summary follows it
+    for line in report.cue_lines():
+        print(line)
     if report.worker:
         print(
             _("{summary} on {device} (torch {version})").format(

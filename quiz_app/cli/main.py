@@ -60,7 +60,10 @@ def play_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--shuffle",
         action="store_true",
-        help=_("questions and choices in an order of your own (the same each time), as a bank's 'shuffle: true'"),
+        help=_(
+            "the questions too in an order of your own (the same each time), as a bank's 'shuffle: true'; "
+            "each question's choices are in your own order already, unless the bank says 'shuffle: false'"
+        ),
     )
     # A tab of `quiz-app serve`: quit with the server, and show no other player's answers.
     parser.add_argument("--served", action="store_true", help=argparse.SUPPRESS)

@@ -194,13 +194,28 @@ def resumed(bank: Bank, unfinished: UnfinishedAttempt) -> QuizRun | None:
     return None if run.finished else run
 
 
-def shuffle_run(run: QuizRun, player: str) -> QuizRun:
-    """Practice in the player's order (``shuffle: true`` in the bank, or ``--shuffle``). A review
-    session keeps its own order, and a run already shuffled (a retry of one) is left as it is."""
+def shuffle_run(run: QuizRun, player: str, *, order_questions: bool = True) -> QuizRun:
+    """The run in the player's order: each question's choices (``quiz_app.play.shuffle``), and
+    the questions too unless ``order_questions`` is False. A review session keeps its own order,
+    and a run already shuffled (a retry of one) is left as it is."""
     if run.review or run.shuffled:
         return run
-    questions, shown = shuffled(run.bank, run.questions, player)
+    questions, shown = shuffled(run.bank, run.questions, player, order_questions=order_questions)
     mixed = dataclasses.replace(run, questions=questions, shuffled=shown)
     if run.resumed_at is not None:  # a run going on: at its first unanswered question in this order
         mixed.go_on()
     return mixed
+
+
+def practice_order(run: QuizRun, player: str, asked: bool = False) -> QuizRun:
+    """The order practice shows a run in. By default each question's choices come in the
+    player's order (seeded by bank, player and question: the same at every launch), the
+    questions as the bank has them; a bank's ``shuffle: true``, or ``asked`` (``quiz-app
+    --shuffle``), puts the questions in the player's order too; a bank's ``shuffle: false``
+    keeps everything as written (unless asked). A question with ``fixed_order: true`` keeps its
+    choices as written in every case. Answers are kept in the bank's letters (``answer_record``)."""
+    if asked or run.bank.shuffle is True:
+        return shuffle_run(run, player)
+    if run.bank.shuffle is False:
+        return run
+    return shuffle_run(run, player, order_questions=False)

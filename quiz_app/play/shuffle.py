@@ -35,7 +35,10 @@ def question_order(questions: Iterable[Question], player: str, bank_id: str) -> 
 
 def choice_order(question: Question, player: str, bank_id: str) -> str:
     """The bank letters in the order shown: ``order[i]`` is the bank letter shown as ``LETTERS[i]``.
-    Empty for true_false and predict questions, which have no choices to shuffle."""
+    As written for a question that says ``fixed_order: true``; empty for true_false and predict
+    questions, which have no choices to shuffle."""
+    if question.fixed_order:
+        return question.letters
     return "".join(sorted(question.letters, key=lambda letter: _rank(bank_id, player, question.id, letter)))
 
 
@@ -79,9 +82,11 @@ def shown_question(question: Question, player: str, bank_id: str) -> ShownQuesti
 
 
 def shuffled(
-    bank: Bank, questions: Sequence[Question], player: str
+    bank: Bank, questions: Sequence[Question], player: str, *, order_questions: bool = True
 ) -> tuple[tuple[Question, ...], dict[str, ShownQuestion]]:
-    """The questions in the player's order, each with its choices in the player's order, and
-    each shown question by id (what ``QuizRun.shuffled`` keeps to map answers back)."""
-    items = [shown_question(question, player, bank.id) for question in question_order(questions, player, bank.id)]
+    """The questions in the player's order (as given, with ``order_questions=False``), each with
+    its choices in the player's order, and each shown question by id (what ``QuizRun.shuffled``
+    keeps to map answers back)."""
+    ordered = question_order(questions, player, bank.id) if order_questions else tuple(questions)
+    items = [shown_question(question, player, bank.id) for question in ordered]
     return tuple(item.shown for item in items), {item.shown.id: item for item in items}

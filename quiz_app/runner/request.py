@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from quiz_app.bank import Question
 
@@ -31,3 +31,12 @@ def question_request(question: Question, setup: str) -> SnippetRequest:
         holds=question.holds_expressions(),
         memory_limit=int(question.memory * GIB) if question.memory else None,
     )
+
+
+def contrast_requests(question: Question, setup: str) -> tuple[SnippetRequest, ...]:
+    """One request per contrast of the question, in order: the contrast's snippet instead of the
+    question's, after the same ``setup``, with the same limits and every ``holds`` of the
+    question (in ``question_request``'s order, so that a contrast's truths line up with the
+    run's). Each goes to a fresh process of its own, like every request."""
+    base = question_request(question, setup)
+    return tuple(replace(base, code=contrast.snippet) for contrast in question.contrasts)

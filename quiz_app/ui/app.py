@@ -76,7 +76,7 @@ class QuizApp(App[int]):
         compositor.install()  # one arrangement per layout, not two (see ui/patches/compositor.py)
         self.settings = settings
         self.exam = settings.exam  # quiz-app exam: the exam screen comes first instead of the banks
-        self.shuffle = settings.shuffle  # --shuffle: practice in the player's order (as a bank's `shuffle: true`)
+        self.shuffle = settings.shuffle  # --shuffle: questions too in the player's order (as a bank's `shuffle: true`)
         # --lang, else the locale; a bank in a language with a catalog is played in it (see language_for).
         self.language_override = i18n.normalise(settings.language)
         self.language = i18n.activate(i18n.choose(settings.language))
@@ -264,10 +264,9 @@ class QuizApp(App[int]):
         from quiz_app.ui.screens.quiz import QuizScreen
 
         self.use_language(None if run.review else run.bank)
-        if self.shuffle or run.bank.shuffle:
-            from quiz_app.play.run import shuffle_run
+        from quiz_app.play.run import practice_order
 
-            run = shuffle_run(run, self.player)
+        run = practice_order(run, self.player, asked=self.shuffle)
         if not run.review and run.attempt_id is None:  # a review spans banks: its answers are kept without an attempt
             self.start_attempt(run)
         self.push_screen(QuizScreen(run))

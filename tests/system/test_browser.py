@@ -51,6 +51,7 @@ BANK = """\
 format: 2
 id: browser-class
 title: "The browser's bank"
+shuffle: false
 misconceptions:
   second-is-third: "The second letter of the alphabet is C"
 questions:

@@ -7,10 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from helpers.paths import DATA, ROOT
 
 from quiz_app.bank import load_banks
 from quiz_app.check import check
+from quiz_app.check.cues import LONGEST_LIMIT
 from quiz_app.core import locations
 
 BROKEN_KEYS = """\
@@ -105,7 +107,14 @@ def test_cli_check_json_and_a_missing_device() -> None:
 
 def test_every_bundled_bank_is_proven_by_real_pytorch() -> None:
     report = check([locations.bundled_banks_dir()], device="cpu", strict=True)
-    assert [str(problem) for problem in report.problems + report.warnings] == []
+    assert [str(problem) for problem in report.problems] == []
+    # Until their content pass (issue 23), a bundled bank's cue findings are warnings even with
+    # --strict; today that is the longest-choice score of the banks above the limit, and nothing else.
+    above = [bank for bank, cues in report.cues.items() if (cues.longest.score or 0) > LONGEST_LIMIT]
+    assert [w.message.split(":")[1].strip() for w in report.warnings] == [f"bank '{bank}'" for bank in above], [
+        str(w) for w in report.warnings
+    ]
+    assert all(w.message.endswith("until the bundled banks are revised)") for w in report.warnings)
     assert report.fatal is None
     assert report.count("unproven") == 0 and report.count("proven") == report.questions
     assert report.options_proven >= 0.9 * report.options_total
@@ -283,3 +292,314 @@ def test_the_documented_example_is_proven_with_strict(tmp_path: Path) -> None:
     report = check([bank], device="cpu", jobs=1, strict=True)
     assert report.ok, [str(p) for p in report.problems]
     assert report.options_proven == report.options_total > 0
+
+
+# -- contrasts (issue 22) ---------------------------------------------------------------------
+CONTRASTS = """\
+format: 2
+id: contrasts
+title: Keys and the line they are about
+shuffle: false
+misconceptions:
+  eval-stops-autograd: "model.eval() turns autograd off"
+setup: |
+  model = nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.5))
+questions:
+  - id: single-sensitive
+    type: single
+    prompt: "What does `model.eval()` do to autograd?"
+    snippet: |
+      model.eval()
+      out = model(torch.ones(1, 4)).sum()
+    contrasts:
+      - label: "with torch.no_grad() instead of model.eval()"
+        snippet: |
+          with torch.no_grad():
+              out = model(torch.ones(1, 4)).sum()
+    choices:
+      - text: "Nothing: it keeps recording"
+        holds: "out.requires_grad"
+      - text: "It turns recording off, so no graph"
+        holds: "not out.requires_grad"
+        misconception: eval-stops-autograd
+    answer: A
+    explanation: x
+  - id: single-whatever
+    type: single
+    prompt: "What does `model.eval()` do to autograd?"
+    snippet: |
+      model.eval()
+      out = model(torch.ones(1, 4)).sum()
+    contrasts:
+      - label: "in training mode"
+        snippet: |
+          model.train()
+          out = model(torch.ones(1, 4)).sum()
+      - label: "without the forward pass"
+        snippet: |
+          model.eval()
+    choices:
+      - text: "It keeps recording"
+        holds: "out.requires_grad"
+      - text: "It stops recording the graph"
+        holds: "not out.requires_grad"
+    answer: A
+    explanation: x
+  - id: multiple-whatever
+    type: multiple
+    prompt: "Which hold after `model.eval()`?"
+    snippet: model.eval()
+    contrasts:
+      - label: "model.train() instead"
+        snippet: model.train()
+    choices:
+      - text: "the parameters still require grad"
+        holds: "all(p.requires_grad for p in model.parameters())"
+      - text: "the model is still in its training mode"
+        holds: "model.training"
+    answer: [A]
+    explanation: x
+  - id: true-false-sensitive
+    type: true_false
+    prompt: "After `model.eval()`, Dropout is off."
+    snippet: model.eval()
+    holds: "not model[1].training"
+    answer: true
+    contrasts:
+      - label: "model.train() instead"
+        snippet: model.train()
+    explanation: x
+  - id: predict-sensitive
+    type: predict
+    prompt: "What does this print?"
+    snippet: |
+      with torch.no_grad():
+          print(model(torch.ones(1, 4)).requires_grad)
+    answer: "False"
+    contrasts:
+      - label: "model.eval() instead of torch.no_grad()"
+        snippet: |
+          model.eval()
+          print(model(torch.ones(1, 4)).requires_grad)
+    explanation: x
+  - id: predict-whatever
+    type: predict
+    prompt: "What does this print?"
+    snippet: |
+      model.eval()
+      print(model[1].p)
+    contrasts:
+      - label: "with torch.no_grad() too"
+        snippet: |
+          model.eval()
+          with torch.no_grad():
+              print(model[1].p)
+    explanation: x
+"""
+
+
+def test_each_contrast_runs_and_a_key_that_holds_whatever_the_code_does_is_named(tmp_path: Path) -> None:
+    bank = tmp_path / "contrasts.yaml"
+    bank.write_text(CONTRASTS, encoding="utf-8")
+    report = check([bank], device="cpu", jobs=2)
+    assert report.problems == [], [str(p) for p in report.problems]
+    whatever = "the key holds whatever the code does: it may not test what the question asks"
+    assert [str(w) for w in report.warnings] == [
+        f"{bank}:29:5: warning: question 'single-whatever': {whatever} (it held under 'in training mode'; "
+        "'without the forward pass' could not decide it (NameError: name 'out' is not defined))",
+        f"{bank}:50:5: warning: question 'multiple-whatever': {whatever} (it held under 'model.train() instead')",
+        f"{bank}:87:5: warning: question 'predict-whatever': {whatever} (it held under 'with torch.no_grad() too')",
+    ]
+    sensitive = {proof.question: proof.sensitive for proof in report.proofs}
+    assert sensitive == {
+        "single-sensitive": True,
+        "single-whatever": False,
+        "multiple-whatever": False,
+        "true-false-sensitive": True,
+        "predict-sensitive": True,
+        "predict-whatever": False,
+    }
+    assert (report.keys_with_contrasts, report.keys_sensitive) == (6, 3)
+    assert report.summary().endswith("0 errors; 3 of 6 keys with contrasts sensitive")
+    tables = {proof.question: proof.contrasts for proof in report.proofs}
+    assert tables["single-sensitive"] == [
+        {
+            "label": "with torch.no_grad() instead of model.eval()",
+            "status": "ok",
+            "failure": None,
+            "output": "",
+            "options": {"A": False, "B": True},
+            "key_holds": False,
+        }
+    ]
+    # n/a where a holds raised: the contrast that never binds `out`.
+    assert tables["single-whatever"][1]["options"] == {
+        "A": "n/a: NameError: name 'out' is not defined",
+        "B": "n/a: NameError: name 'out' is not defined",
+    }
+    assert tables["multiple-whatever"][0]["options"] == {"A": True, "B": True}
+    assert tables["true-false-sensitive"][0]["options"] == {"statement": False}
+    assert tables["predict-sensitive"][0]["output"] == "True" and tables["predict-sensitive"][0]["key_holds"] is False
+    assert tables["predict-whatever"][0]["output"] == "0.5" and tables["predict-whatever"][0]["key_holds"] is True
+
+
+def test_strict_makes_an_insensitive_key_an_error_and_json_counts_them(tmp_path: Path) -> None:
+    bank = tmp_path / "contrasts.yaml"
+    bank.write_text(CONTRASTS, encoding="utf-8")
+    strict = run_cli("check", str(bank), "--device", "cpu", "--strict", "--json")
+    assert strict.returncode == 1
+    report = json.loads(strict.stdout)
+    assert (report["keys_with_contrasts"], report["keys_sensitive"], report["errors"]) == (6, 3, 3)
+    assert [(p["line"], p["message"].split(":")[0]) for p in report["problems"]] == [
+        (29, "question 'single-whatever'"),
+        (50, "question 'multiple-whatever'"),
+        (87, "question 'predict-whatever'"),
+    ]
+    proofs = {q["question"]: q for q in report["questions_proof"]}
+    assert proofs["predict-sensitive"]["sensitive"] is True
+    assert proofs["predict-sensitive"]["contrasts"][0]["label"] == "model.eval() instead of torch.no_grad()"
+    # Only the sensitive questions left: --strict passes.
+    kept = (
+        CONTRASTS.split("  - id: single-whatever")[0]
+        + "  - id: true-false-sensitive"
+        + CONTRASTS.split("  - id: true-false-sensitive")[1].split("  - id: predict-whatever")[0]
+    )
+    bank.write_text(kept, encoding="utf-8")
+    passed = run_cli("check", str(bank), "--device", "cpu", "--strict")
+    assert passed.returncode == 0, passed.stdout
+    assert passed.stdout.splitlines()[-1].startswith(
+        "1 bank, 3 questions, 3 keys proven (0 unproven), 3 of 3 options proven, 0 errors; "
+        "3 of 3 keys with contrasts sensitive on cpu"
+    )
+
+
+def test_a_contrast_that_does_not_end_is_an_error_at_its_line(tmp_path: Path) -> None:
+    bank = tmp_path / "slow.yaml"
+    text = CONTRASTS.split("  - id: single-whatever")[0].replace(
+        "        snippet: |\n          with torch.no_grad():\n              out = model(torch.ones(1, 4)).sum()\n",
+        "        snippet: |\n          import time\n          time.sleep(30)\n",
+    )
+    bank.write_text(text.replace("    answer: A\n", "    answer: A\n    timeout: 2\n"), encoding="utf-8")
+    report = check([bank], device="cpu", jobs=1)
+    (problem,) = report.problems
+    assert str(problem).startswith(
+        f"{bank}:17:9: question 'single-sensitive': contrast 1 ('with torch.no_grad() instead of model.eval()') "
+        "did not run to an end: "
+    )
+    assert report.proofs[0].key == "proven" and report.proofs[0].sensitive is None
+
+
+def test_the_documented_contrasts_are_proven_sensitive_with_strict(tmp_path: Path) -> None:
+    doc = (ROOT / "docs" / "question-format.md").read_text(encoding="utf-8")
+    bank = tmp_path / "example.yaml"
+    bank.write_text(doc.split("```yaml\n", 1)[1].split("```", 1)[0], encoding="utf-8")
+    report = check([bank], device="cpu", jobs=1, strict=True)
+    assert report.ok, [str(p) for p in report.problems]
+    assert report.keys_with_contrasts >= 3 and report.keys_sensitive == report.keys_with_contrasts
+    assert {proof.type for proof in report.proofs if proof.has_contrasts} == {"single", "true_false", "predict"}
+
+
+# -- test-wise cues (issue 23) ----------------------------------------------------------------
+CUED = """\
+format: 2
+id: cued
+title: A bank a test-wise learner beats
+questions:
+  - id: longest-one
+    type: single
+    prompt: p
+    snippet: x = 1
+    choices:
+      - text: "x is one, as the snippet binds it, and nothing else"
+        holds: "x == 1"
+      - text: "x is two"
+        holds: "x == 2"
+    answer: A
+    explanation: e
+  - id: longest-two
+    type: single
+    prompt: p
+    snippet: x = 1
+    choices:
+      - text: "x is two"
+        holds: "x == 2"
+      - text: "x is one, as the snippet binds it, and nothing else"
+        holds: "x == 1 or 1 == 1"
+      - text: "Both A and C"
+      - text: "x is three"
+        holds: "3 == 3 and x == 3"
+    answer: B
+    explanation: e
+"""
+
+
+def test_strict_fails_a_bank_whose_longest_choice_wins_or_whose_holds_is_constant(tmp_path: Path) -> None:
+    bank = tmp_path / "cued.yaml"
+    bank.write_text(CUED.replace('holds: "x == 1 or 1 == 1"', 'holds: "1 == 1"'), encoding="utf-8")
+    plain = check([bank], device="cpu", jobs=1)
+    assert plain.problems == []
+    assert [w.message.split(":")[0] for w in plain.warnings] == [
+        "warning",  # the bank's longest-choice score
+        "warning",  # the constant holds
+        "warning",  # the choice naming others
+    ]
+    strict = check([bank], device="cpu", jobs=1, strict=True)
+    messages = [str(p) for p in strict.problems]
+    assert messages == [
+        f"{bank}:1:1: bank 'cued': always picking the longest choice scores 100% of its 2 single and multiple "
+        "questions (chance 38%; at most 40%); the longest choice is keyed in 'longest-one' (line 5, 6.4x), "
+        "'longest-two' (line 16, 4.2x)",
+        f"{bank}:23:9: question 'longest-two': choice B's holds `1 == 1` is constant: it reads no name of the run, "
+        "so its truth cannot depend on the snippet",
+    ]
+    assert [str(w) for w in strict.warnings] == [
+        f"{bank}:25:9: warning: question 'longest-two': choice C names another choice by its letter: it is usually "
+        "the key, and a learner learns that; shuffled practice relabels the choices (say 'fixed_order: true')"
+    ]
+    cues = strict.as_json()["cues"]
+    assert cues["thresholds"] == {"longest": 0.4}
+    assert cues["banks"]["cued"]["longest"] == {"questions": 2, "right": 2.0, "score": 1.0, "chance": 0.375}
+    assert cues["banks"]["cued"]["names_letter"] == {"questions": 1, "right": 0.0, "score": 0.0, "chance": 0.25}
+    assert cues["banks"]["cued"]["holds"] == {"total": 5, "constant": 1, "unrelated": 0}
+    assert [w["question"] for w in cues["total"]["worst_longest"]] == ["longest-one", "longest-two"]
+
+
+def test_the_text_output_gives_each_banks_cues_and_names_the_worst_questions(tmp_path: Path) -> None:
+    bank = tmp_path / "cued.yaml"
+    bank.write_text(CUED, encoding="utf-8")
+    (tmp_path / "other.yaml").write_text(
+        CUED.replace("id: cued", "id: other").replace("title: A bank", "shuffle: false\ntitle: A bank"),
+        encoding="utf-8",
+    )
+    result = run_cli("check", str(tmp_path), "--device", "cpu")
+    assert result.returncode == 0, result.stdout
+    lines = result.stdout.splitlines()
+    start = lines.index("Test-wise cues: what a learner who knows nothing scores by strategy (chance in brackets)")
+    assert lines[start + 1 : start + 8] == [
+        "  cued: longest choice 100% (38%) of 2; key letters: shuffled; a choice naming another 0% (25%) of 1",
+        "  other: longest choice 100% (38%) of 2; always A 50% (38%) of 2; a choice naming another 0% (25%) of 1",
+        "  all banks: longest choice 100% (38%) of 4; always A 50% (38%) of 2; a choice naming another 0% (25%) of 2",
+        "Where the longest choice is keyed, by how much it is longer than the next:",
+        f"  {bank}:5: cued/longest-one, 6.4x the next longest",
+        f"  {tmp_path / 'other.yaml'}:6: other/longest-one, 6.4x the next longest",
+        f"  {bank}:16: cued/longest-two, 4.2x the next longest",
+    ]
+    assert lines[-1].startswith("2 banks, 4 questions")
+
+
+def test_the_bundled_banks_cue_findings_are_warnings_even_with_strict(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bank = tmp_path / "cued.yaml"
+    bank.write_text(CUED, encoding="utf-8")
+    monkeypatch.setattr(locations, "bundled_banks_dir", lambda: tmp_path)
+    report = check([bank], device="cpu", jobs=1, strict=True)
+    assert report.problems == []
+    lenient = [w.message for w in report.warnings if w.message.endswith("until the bundled banks are revised)")]
+    assert [m.split(":")[1] for m in lenient] == [" bank 'cued'"]
+    constant = CUED.replace('holds: "x == 1 or 1 == 1"', 'holds: "1 == 1"')
+    bank.write_text(constant, encoding="utf-8")
+    report = check([bank], device="cpu", jobs=1, strict=True)
+    assert report.problems == []
+    lenient = [w.message for w in report.warnings if w.message.endswith("until the bundled banks are revised)")]
+    assert [m.split(":")[1] for m in lenient] == [" bank 'cued'", " question 'longest-two'"]

@@ -285,7 +285,7 @@ async def test_a_selected_multiple_choice_shows_its_tick_and_brackets(
 ) -> None:
     bank = tmp_path / "brackets.yaml"
     bank.write_text(
-        "id: brackets\ntitle: t\nquestions:\n  - id: q\n    type: multiple\n    prompt: p\n"
+        "id: brackets\ntitle: t\nshuffle: false\nquestions:\n  - id: q\n    type: multiple\n    prompt: p\n"
         "    choices: ['It sets x[i] to zero', 'It keeps [bold]x[/bold]']\n    answer: [A]\n    explanation: e\n",
         encoding="utf-8",
     )

@@ -30,6 +30,7 @@ SIZE = (100, 30)
 EIGHT = """\
 id: eight
 title: Eight choices
+shuffle: false
 questions:
   - id: many
     type: multiple
@@ -65,6 +66,7 @@ questions:
 ONE = """\
 id: one
 title: One question
+shuffle: false
 questions:
   - id: only
     type: single
@@ -413,6 +415,7 @@ async def test_f5_on_home_loads_the_banks_again(store: ProgressStore, runner: Sn
 BRACKETS = """\
 id: brackets
 title: "Indexing [batch] tensors"
+shuffle: false
 questions:
   - id: index
     type: single

@@ -248,7 +248,7 @@ def test_shuffle_run_leaves_reviews_and_shuffled_runs_alone() -> None:
 
 def test_the_shuffle_key_loads_and_is_checked() -> None:
     text = EXAM_BANK.read_text(encoding="utf-8")
-    assert exam_bank().shuffle is False
+    assert exam_bank().shuffle is None  # not given: practice's default order (play.run.practice_order)
     bank, problems = parse_bank(text.replace("title: A small exam", "title: A small exam\nshuffle: true"))
     assert problems == [] and bank is not None and bank.shuffle is True
     bank, problems = parse_bank(text.replace("title: A small exam", "title: A small exam\nshuffle: often"))

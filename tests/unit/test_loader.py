@@ -397,3 +397,157 @@ def test_the_documented_format_2_example_loads() -> None:
     assert bank is not None
     assert {q.type for q in bank.questions} == {"single", "multiple", "true_false", "predict"}
     assert bank.misconceptions and all(q.holds_expressions() for q in bank.questions if q.type != "predict")
+
+
+# -- contrasts, fixed_order and shuffle (issues 22 and 23) ------------------------------------
+CONTRASTS = """\
+format: 2
+id: demo
+title: Demo
+setup: |
+  model = nn.Linear(4, 4)
+questions:
+  - id: q1
+    type: single
+    prompt: p
+    snippet: |
+      model.eval()
+      out = model(torch.ones(1, 4)).sum()
+    contrasts:
+      - label: "with torch.no_grad() instead"
+        snippet: |
+          with torch.no_grad():
+              out = model(torch.ones(1, 4)).sum()
+      - label: in training mode
+        snippet: |
+          model.train()
+          out = model(torch.ones(1, 4)).sum()
+    choices:
+      - text: records
+        holds: out.requires_grad
+      - text: does not
+        holds: not out.requires_grad
+    answer: A
+    fixed_order: true
+    explanation: e
+"""
+
+
+def test_contrasts_and_fixed_order_load_with_their_places() -> None:
+    bank, problems = parse_bank(CONTRASTS, "bank.yaml")
+    assert problems == [] and bank is not None
+    question = bank.questions[0]
+    assert [(c.label, c.line, c.col) for c in question.contrasts] == [
+        ("with torch.no_grad() instead", 14, 9),
+        ("in training mode", 18, 9),
+    ]
+    assert question.contrasts[0].snippet == "with torch.no_grad():\n    out = model(torch.ones(1, 4)).sum()\n"
+    assert question.fixed_order is True
+    plain, _ = parse_bank(CONTRASTS.replace("    fixed_order: true\n", ""), "bank.yaml")
+    assert plain is not None and plain.questions[0].fixed_order is False
+    # Neither changes what the learner is asked, so scores stay with the question.
+    assert plain.questions[0].content_hash == question.content_hash
+
+
+@pytest.mark.parametrize(
+    ("replace", "by", "expected"),
+    [
+        (
+            '      - label: "with torch.no_grad() instead"\n',
+            "      - lable: x\n",
+            "bank.yaml:14:9: unknown key 'lable' in contrast 1 (did you mean 'label'?)",
+        ),
+        (
+            '      - label: "with torch.no_grad() instead"\n',
+            "      - \n",
+            "bank.yaml:15:9: contrast 1 is missing the required key 'label'",
+        ),
+        (
+            "        snippet: |\n          with torch.no_grad():\n              out = model(torch.ones(1, 4)).sum()\n",
+            '        snippet: ""\n',
+            "bank.yaml:15:18: the 'snippet' of contrast 1 is empty",
+        ),
+        (
+            "              out = model(torch.ones(1, 4)).sum()\n      - label",
+            "              out = model(torch.ones(1, 4).sum()\n      - label",
+            "bank.yaml:17:26: Python syntax error in 'snippet' of contrast 1: '(' was never closed",
+        ),
+        (
+            "          model.train()\n",
+            "          model.train(\n",
+            "bank.yaml:20:22: Python syntax error in 'snippet' of contrast 2: '(' was never closed",
+        ),
+        (
+            '"with torch.no_grad() instead"',
+            "in training mode",
+            "bank.yaml:18:16: contrast 2 has the same label as contrast 1: 'in training mode'",
+        ),
+        (
+            '"with torch.no_grad() instead"',
+            "|\n          two\n          lines",
+            "bank.yaml:14:16: the 'label' of contrast 1 must be one line",
+        ),
+        ('"with torch.no_grad() instead"', "[a, b]", "bank.yaml:14:16: 'label' must be text, not a list"),
+        (
+            "    contrasts:\n",
+            "    contrasts: with no_grad\n    unused:\n",
+            "bank.yaml:13:16: 'contrasts' must be a list of 1 to 4 mappings, each with 'label' and 'snippet'",
+        ),
+        (
+            "    contrasts:\n",
+            "    contrasts:\n      - just text\n",
+            "bank.yaml:14:9: contrast 1 must be a mapping of keys to values",
+        ),
+        ("    fixed_order: true", "    fixed_order: sometimes", "bank.yaml:28:18: 'fixed_order' must be true or false"),
+        (
+            "    type: single",
+            "    type: true_false\n    holds: out.requires_grad",
+            "bank.yaml:29:18: 'fixed_order' keeps choices in order; a true_false question has none",
+        ),
+        (
+            "    snippet: |\n      model.eval()\n      out = model(torch.ones(1, 4)).sum()\n",
+            "",
+            "bank.yaml:11:7: question 'q1' has 'contrasts', each run instead of its 'snippet'; add the snippet they change",
+        ),
+        ("format: 2", "format: 1", "bank.yaml:14:7: 'contrasts' needs 'format: 2' at the top of the bank"),
+    ],
+)
+def test_contrast_problems_are_located(replace: str, by: str, expected: str) -> None:
+    assert replace in CONTRASTS
+    found = problems_of(CONTRASTS.replace(replace, by, 1))
+    assert any(problem.startswith(expected) for problem in found), found
+
+
+def test_at_most_four_contrasts() -> None:
+    five = "".join(f"      - label: change {n}\n        snippet: out = {n}\n" for n in range(5))
+    text = CONTRASTS.replace("    contrasts:\n", "    contrasts:\n" + five, 1)
+    assert "bank.yaml:22:9: a question may have at most 4 contrasts; this is contrast 5" in problems_of(text)
+
+
+def test_shuffle_is_true_false_or_not_given() -> None:
+    given = {}
+    for value in ("true", "false", None):
+        text = GOOD if value is None else GOOD.replace("title: Demo", f"title: Demo\nshuffle: {value}")
+        bank, problems = parse_bank(text, "bank.yaml")
+        assert problems == [] and bank is not None
+        given[value] = bank.shuffle
+    assert given == {"true": True, "false": False, None: None}
+    assert problems_of(GOOD.replace("title: Demo", "title: Demo\nshuffle: often")) == [
+        "bank.yaml:3:10: 'shuffle' must be true or false"
+    ]
+
+
+def test_a_syntax_error_on_an_indented_line_of_a_block_is_at_its_column() -> None:
+    text = with_question(
+        """\
+        - id: q1
+          type: predict
+          prompt: p
+          explanation: e
+          snippet: |
+            for x in range(2):
+                print(x +)
+        """
+    )
+    # The column counts from the block's indentation, not from the indented line's own.
+    assert problems_of(text) == ["bank.yaml:10:20: Python syntax error in 'snippet': invalid syntax"]
