@@ -31,7 +31,7 @@ def check_parser() -> argparse.ArgumentParser:
         help=_(
             "an unproven key is an error too (a choice without 'holds', format 1), and so are a key no "
             "contrast changes, a constant 'holds' and a bank where the longest choice scores above 40%"
-        ),
+        ).replace("%", "%%"),  # argparse formats help with %: a literal per cent is %%
     )
     return parser
 

@@ -53,3 +53,15 @@ def test_a_broken_bank_named_on_the_command_line_is_refused_before_any_screen(
     assert cli.main([str(broken), "--player", "ada"]) == 2
     err = capsys.readouterr().err.splitlines()
     assert err[0].startswith(str(broken)) and err[-1].startswith("quiz-app: error: 1 problem in the banks named")
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+@pytest.mark.parametrize("command", ["check", "stats", "where", "report", "export", "import", "serve", "exam", None])
+def test_every_commands_help_prints_in_both_languages(
+    command: str | None, language: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """argparse formats help with %: a translated help text with a bare % crashed --help."""
+    with pytest.raises(SystemExit) as done:
+        cli.main(["--lang", language, *([command] if command else []), "--help"])
+    assert done.value.code == 0
+    assert "usage: quiz-app" in capsys.readouterr().out
