@@ -18,7 +18,7 @@ CATALOGUE = ROOT / "docs" / "misconceptions.md"
 COUNTS = {
     "eval-vs-no-grad": 20,
     "grad-modes": 21,
-    "layers": 18,
+    "layers": 19,
     "subtleties": 13,
     "pitfalls": 17,
     "seed-article-zh": 16,
