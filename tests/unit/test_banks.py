@@ -20,7 +20,7 @@ COUNTS = {
     "grad-modes": 21,
     "layers": 19,
     "subtleties": 13,
-    "pitfalls": 17,
+    "pitfalls": 19,
     "seed-article-zh": 16,
     "in-practice": 13,
     "compiled-and-functional": 12,
