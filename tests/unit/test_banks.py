@@ -19,7 +19,7 @@ COUNTS = {
     "eval-vs-no-grad": 20,
     "grad-modes": 21,
     "layers": 19,
-    "subtleties": 13,
+    "subtleties": 14,
     "pitfalls": 19,
     "seed-article-zh": 16,
     "in-practice": 13,
