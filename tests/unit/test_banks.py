@@ -18,9 +18,9 @@ CATALOGUE = ROOT / "docs" / "misconceptions.md"
 COUNTS = {
     "eval-vs-no-grad": 20,
     "grad-modes": 21,
-    "layers": 18,
-    "subtleties": 13,
-    "pitfalls": 17,
+    "layers": 19,
+    "subtleties": 14,
+    "pitfalls": 19,
     "seed-article-zh": 16,
     "in-practice": 13,
     "compiled-and-functional": 12,
