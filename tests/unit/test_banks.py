@@ -16,8 +16,8 @@ LEVELS = {"basic", "intermediate", "advanced"}
 TOPICS = ("inplace", "transformer", "compile", "checkpoint", "export", "func", "autocast", "inference-tensor")
 CATALOGUE = ROOT / "docs" / "misconceptions.md"
 COUNTS = {
-    "eval-vs-no-grad": 20,
-    "grad-modes": 21,
+    "eval-vs-no-grad": 24,
+    "grad-modes": 23,
     "layers": 19,
     "subtleties": 14,
     "pitfalls": 19,
