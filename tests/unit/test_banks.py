@@ -23,7 +23,7 @@ COUNTS = {
     "pitfalls": 17,
     "seed-article-zh": 16,
     "in-practice": 13,
-    "compiled-and-functional": 12,
+    "compiled-and-functional": 14,
 }
 
 
