@@ -22,7 +22,7 @@ COUNTS = {
     "subtleties": 13,
     "pitfalls": 17,
     "seed-article-zh": 16,
-    "in-practice": 13,
+    "in-practice": 15,
     "compiled-and-functional": 14,
 }
 
