@@ -21,9 +21,9 @@ COUNTS = {
     "layers": 19,
     "subtleties": 14,
     "pitfalls": 19,
-    "seed-article-zh": 16,
-    "in-practice": 13,
-    "compiled-and-functional": 12,
+    "seed-article-zh": 19,
+    "in-practice": 15,
+    "compiled-and-functional": 14,
 }
 
 
@@ -114,5 +114,5 @@ def test_the_topics_real_code_meets_have_two_questions_each(banks: list[Bank]) -
 def test_the_seed_article_has_a_chinese_bank_with_one_question_per_claim(banks: list[Bank]) -> None:
     zh = next(bank for bank in banks if bank.id == "seed-article-zh")
     assert zh.language == "zh"
-    assert len(zh.questions) == 16
+    assert len(zh.questions) == 19
     assert all(re.search(r"[\u4e00-\u9fff]", q.prompt) for q in zh.questions)
