@@ -21,15 +21,11 @@ from quiz_app.check import trust
 from quiz_app.check.contrasts import contrast_table
 from quiz_app.check.cues import all_cues
 from quiz_app.check.report import CheckReport, KeyStatus, Proof
-from quiz_app.core import locations
 from quiz_app.runner import Outcome, SnippetRequest, SnippetRunner, question_request
 from quiz_app.runner.request import contrast_requests
 
 Consent = Callable[[Bank, trust.Decision], bool]
 WRITTEN = -1  # the index of a question's own snippet among its runs; contrasts are 0, 1, …
-# The bundled banks predate the cue rules: until their content pass (issue 23, item 4) a cue
-# that --strict makes an error is a warning for them. The content pass sets this to False.
-BUNDLED_CUES_LENIENT = True
 
 
 def _clip(text: str, limit: int = 300) -> str:
@@ -217,26 +213,12 @@ def prove_contrasts(
     return problems, Problem(str(bank.path), question.line, question.col, message)
 
 
-def _lenient(bank: Bank) -> bool:
-    """A bundled bank, while the cue rules are warnings for them (``BUNDLED_CUES_LENIENT``)."""
-    if not BUNDLED_CUES_LENIENT:
-        return False
-    try:
-        return bank.path.resolve().is_relative_to(locations.bundled_banks_dir().resolve())
-    except (OSError, ValueError):
-        return False
-
-
 def _cue_problems(banks: list[Bank], report: CheckReport, strict: bool) -> None:
     """The cue figures, and each finding as an error (with --strict, for a strict rule) or a warning."""
     report.cues, report.cues_total, findings = all_cues(banks)
-    lenient = {bank.id for bank in banks if _lenient(bank)}
     for finding in findings:
         report_it = finding.strict and strict
         message = finding.message
-        if report_it and finding.bank in lenient:
-            report_it = False
-            message += " (a warning with --strict until the bundled banks are revised)"
         problem = Problem(finding.path, finding.line, finding.col, message if report_it else f"warning: {message}")
         (report.problems if report_it else report.warnings).append(problem)
 
