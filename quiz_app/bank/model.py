@@ -151,6 +151,7 @@ class Bank:
     format: int = FORMAT_VERSION
     misconceptions: dict[str, str] = field(default_factory=dict)  # id -> the false belief
     shuffle: bool = False  # practice shows questions and choices in a per-player order (see quiz_app.play.exam)
+    sha256: str = ""  # of the exact bytes this bank was parsed from, read once: what trust is decided on
 
 
 @dataclass

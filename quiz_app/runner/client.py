@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from quiz_app.core.i18n import _
-from quiz_app.runner import protocol, sandbox
+from quiz_app.runner import box, protocol, sandbox
 from quiz_app.runner.outcome import Outcome, WorkerInfo
 from quiz_app.runner.processes import STARTUP_TIMEOUT, SnippetProcess, Source, Unavailable, can_fork, fork_possible
 from quiz_app.runner.protocol import ProtocolError
@@ -115,6 +115,7 @@ class SnippetRunner:
             "scratch": self._scratch,
             "app": os.getpid(),
             "sandbox": self.sandbox,
+            "memory": self.memory_limit,  # the size of the box's tmpfs (scratch folder and /dev/shm)
             "cpu_seconds": int(120 * cores + 10),  # a backstop; the app's own timeout comes first
             # A spawned process imports torch._dynamo before it is ready only where a person
             # waits (it is read meanwhile); check would pay its 2 s for every snippet.
@@ -136,6 +137,10 @@ class SnippetRunner:
                     self._fail(f"Python could not be started ({error})")
                     return
                 self.zygote_starts += 1
+                if self.sandbox and self.zygote_starts == 1:
+                    # The guards this machine has (a box is tried in a throw-away process), found
+                    # while the zygote imports torch: the first snippet process is checked against them.
+                    threading.Thread(target=sandbox.available, daemon=True, name="quiz-app-guards").start()
 
     def _new_source(self) -> Source:
         if self.start_method == "fork":
@@ -183,7 +188,16 @@ class SnippetRunner:
                 self._fail(str(ready.get("error") or "its snippet process failed"))
                 raise Unavailable(self._failure or "")
             guards = tuple(str(g) for g in ready.get("guards", ()))
-            _, missing = sandbox.available()
+            missing = {str(g): str(why) for g, why in dict(ready.get("missing") or {}).items()}
+            expected = sandbox.expected_guards(self.sandbox)
+            lacking = [g for g in expected if g not in guards and g != "memory"]
+            if lacking:  # the trust gate counted on them: no snippet runs without them
+                child.close()
+                reasons = "; ".join(f"{g}: {missing.get(g, 'it did not go up')}" for g in lacking)
+                self._fail(f"its snippet process could not put up its guards ({reasons})")
+                raise Unavailable(self._failure or "")
+            _, absent = sandbox.available()
+            missing.update({g: why for g, why in absent.items() if g not in guards})
             if not self.sandbox:
                 missing = {g: "turned off" for g in sandbox.ALL_GUARDS if g not in guards}
             self._info = WorkerInfo(
@@ -360,6 +374,7 @@ class SnippetRunner:
             guards=info.guards,
         )
         limit = memory_limit or self.memory_limit
+        boxed, scratch = "box" in info.guards, os.path.join(self._scratch, str(child.pid))
         started = time.perf_counter()
         deadline = time.monotonic() + timeout
         serial = self._serial
@@ -374,6 +389,8 @@ class SnippetRunner:
                     )
                     return base(status="timeout", detail=detail, duration=time.perf_counter() - started)
                 used = sandbox.resident_bytes(child.pid)
+                if used is not None and boxed:  # what it wrote to its scratch folder and /dev/shm counts too
+                    used += box.memory_used(child.pid, scratch)
                 if used is not None and used > limit:
                     self.restarts += 1
                     child.kill()
