@@ -348,3 +348,10 @@ def test_another_processs_limits_and_priority_stay_its_own(victim: tuple[Snippet
     assert after == before
     results = dict(line.split(" ", 1) for line in outcome.text.splitlines())
     assert results == {"prlimit": "1", "setpriority": "1", "affinity": "1", "own": "done"}, outcome.text
+
+
+def test_invisible_output_is_shown_escaped(victim: tuple[SnippetRunner, Path]) -> None:
+    """A snippet that prints 'Tr\\u200bue' must not look as if it printed 'True'."""
+    runner, _ = victim
+    outcome = runner.run("print('Tr\\u200bue', '\\u202eeurT', 'ok\\u2066')\nraise ValueError('Fal\\ufeffse')")
+    assert outcome.text == "Tr\\u200bue \\u202eeurT ok\\u2066\nValueError: Fal\\ufeffse"
