@@ -54,6 +54,7 @@ SHM = "/dev/shm"
 DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
 _DEV_LINKS = {"/dev/fd": "/proc/self/fd", "/dev/stdin": "/proc/self/fd/0", "/dev/stdout": "/proc/self/fd/1"}
 _DEV_LINKS["/dev/stderr"] = "/proc/self/fd/2"
+_STAGING, _OLD_ROOT = "/.memory", "/.host"  # folders of the new root, empty once it is up
 
 
 class _MountAttr(ctypes.Structure):
@@ -83,31 +84,62 @@ class BoxError(OSError):
 
 
 class Plan:
-    """What a box shows, worked out once (in the zygote) for every snippet process it forks:
-    ``binds`` (real paths mounted read-only, parents first, none inside another, each with
-    whether it is a folder), ``links`` (the symbolic links met on the way to them, as (path,
-    target)), and ``memory``, the size of the tmpfs that holds the scratch folder and ``/dev/shm``."""
+    """What a box shows, worked out once (in the zygote) for every snippet process it forks, so
+    that putting it up is little more than system calls: the ``folders`` and ``files`` to make in
+    the new root (parents first), the ``links`` met on the way to what is shown (``/lib`` →
+    ``usr/lib``), the ``binds`` (real paths, none inside another, each mounted read-only), and
+    ``memory``, the size of the tmpfs that holds the scratch folder and ``/dev/shm``. Paths are
+    bytes, relative to the new root (which is mounted on each snippet process's scratch folder)."""
 
-    __slots__ = ("binds", "links", "memory")
+    __slots__ = ("folders", "files", "links", "binds", "memory")
 
-    def __init__(self, binds: tuple[tuple[str, bool], ...], links: tuple[tuple[str, str], ...], memory: int) -> None:
-        self.binds = binds
+    def __init__(
+        self,
+        folders: tuple[bytes, ...],
+        files: tuple[bytes, ...],
+        links: tuple[tuple[bytes, bytes], ...],
+        binds: tuple[bytes, ...],
+        memory: int,
+    ) -> None:
+        self.folders = folders
+        self.files = files
         self.links = links
+        self.binds = binds
         self.memory = memory
+
+    def shown(self) -> tuple[str, ...]:
+        """Every path that exists in the box, below the scratch folder's own."""
+        return tuple(os.fsdecode(path) for path in (*self.binds, *(link for link, _ in self.links), SHM.encode()))
 
 
 def plan(reads: Iterable[str], memory: int, scratch_root: str, devices: Iterable[str] = DEVICES) -> Plan:
-    """The box for these read roots and device nodes (``/proc`` is always shown). A root that
-    holds ``scratch_root`` (where each snippet process's scratch folder is made) is left out:
-    the other snippet processes' folders are in it."""
+    """The box for these read roots and device nodes (``/proc`` is always shown), for snippet
+    processes whose scratch folders are made in ``scratch_root``. A root that holds
+    ``scratch_root`` is left out: the other snippet processes' folders are in it."""
     hidden = os.path.realpath(scratch_root)
     shown = [path for path in [*reads, *devices, "/proc"] if not _inside(hidden, os.path.realpath(path))]
     links: dict[str, str] = {}
     for path in shown:
         if os.path.exists(path):
             _links(path, links)
-    binds = tuple((real, os.path.isdir(real)) for real in _outermost(shown))
-    return Plan(binds, tuple(links.items()), memory)
+    binds = _outermost(shown)
+    folders = {"/dev", SHM, os.path.abspath(scratch_root), _STAGING, _OLD_ROOT}
+    files: set[str] = set()
+    for real in binds:
+        (folders if os.path.isdir(real) else files).add(real)
+    for path in [*files, *folders, *links]:
+        parent = os.path.dirname(path)
+        while parent not in ("/", ""):
+            folders.add(parent)
+            parent = os.path.dirname(parent)
+    encode = os.fsencode
+    return Plan(
+        tuple(encode(path) for path in sorted(folders)),
+        tuple(encode(path) for path in sorted(files)),
+        tuple((encode(path), encode(target)) for path, target in {**links, **_DEV_LINKS}.items()),
+        tuple(encode(path) for path in binds),
+        memory,
+    )
 
 
 @functools.cache
@@ -139,42 +171,6 @@ def _check(result: int, step: str) -> None:
     if result != 0:
         code = ctypes.get_errno()
         raise BoxError(code, f"{step}: {os.strerror(code)}")
-
-
-def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
-    lib = libc()
-    assert lib is not None
-    encode = os.fsencode
-    result = lib.mount(
-        encode(source) if source else None,
-        encode(target),
-        encode(fstype) if fstype else None,
-        flags,
-        encode(data) if data else None,
-    )
-    _check(result, f"mount {target}")
-
-
-def _read_only(target: str) -> None:
-    """Make a mount and every mount under it read-only (``mount_setattr``, Linux 5.12); on an
-    older kernel, the top mount alone, keeping the flags a user namespace may not clear."""
-    lib = libc()
-    assert lib is not None
-    attr = _MountAttr(_MOUNT_ATTR_RDONLY, 0, 0, 0)
-    result = lib.syscall(
-        _SYS_MOUNT_SETATTR,
-        ctypes.c_int(-100),  # AT_FDCWD
-        os.fsencode(target),
-        ctypes.c_uint(_AT_RECURSIVE),
-        ctypes.byref(attr),
-        ctypes.c_size_t(ctypes.sizeof(attr)),
-    )
-    if result == 0:
-        return
-    if ctypes.get_errno() != errno.ENOSYS:
-        _check(result, f"read-only {target}")
-    kept = os.statvfs(target).f_flag & (os.ST_NOSUID | os.ST_NODEV | os.ST_NOEXEC | os.ST_NOATIME)
-    _mount(None, target, None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | kept)
 
 
 def _write(path: str, text: str) -> None:
@@ -210,68 +206,75 @@ def _outermost(paths: Iterable[str]) -> list[str]:
     return kept
 
 
-def _target(root: str, path: str, folder: bool) -> str:
-    """``path`` made inside the box's ``root``: a folder, or an empty file (a bind mount needs
-    a target of the same kind as its source)."""
-    target = root + path
-    if folder:
-        os.makedirs(target, exist_ok=True)
-    else:
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        os.close(os.open(target, os.O_CREAT | os.O_WRONLY | os.O_CLOEXEC, 0o600))
-    return target
-
-
 def enter(box: Plan, scratch: str) -> None:
-    """Put this process in its box, with ``scratch`` (an empty folder of its own) as its
-    scratch folder. Raises ``BoxError``; where its ``started`` is False (the kernel refused the
-    namespaces) nothing has changed, else the process is half-boxed and must not run a snippet."""
+    """Put this process in its box, with ``scratch`` (an empty folder of its own, in the
+    ``scratch_root`` of the plan) as its scratch folder. Raises ``BoxError``; where its
+    ``started`` is False (the kernel refused the namespaces) nothing has changed, else the
+    process is half-boxed and must not run a snippet."""
     lib = libc()
     if lib is None:
         raise BoxError(errno.ENOSYS, unsupported())
     uid, gid = os.getuid(), os.getgid()
     _check(lib.unshare(_CLONE_NEWUSER | _CLONE_NEWNS | _CLONE_NEWNET | _CLONE_NEWIPC), "new namespaces")
     try:
-        _build(lib, box, scratch, uid, gid)
+        _build(lib, box, os.fsencode(scratch), uid, gid)
     except OSError as error:
         raise BoxError(error.errno or 0, str(error), started=True) from error
-
-
-def _build(lib: ctypes.CDLL, box: Plan, scratch: str, uid: int, gid: int) -> None:
-    _write("/proc/self/setgroups", "deny")
-    _write("/proc/self/uid_map", f"{uid} {uid} 1")
-    _write("/proc/self/gid_map", f"{gid} {gid} 1")
-    _mount(None, "/", None, _MS_REC | _MS_PRIVATE)  # nothing done here reaches the host's mounts
-    root = scratch  # the new root is mounted on the scratch folder, a folder of this process's own
-    _mount("quiz-app-box", root, "tmpfs", _MS_NOSUID | _MS_NODEV, "size=4m,nr_inodes=4096,mode=0755")
-    for path, target in [*box.links, *_DEV_LINKS.items()]:
-        os.makedirs(os.path.dirname(root + path), exist_ok=True)
-        if not os.path.lexists(root + path):
-            os.symlink(target, root + path)
-    for real, folder in box.binds:
-        _mount(real, _target(root, real, folder), None, _MS_BIND | _MS_REC)
-    # One tmpfs holds the scratch folder and /dev/shm: the snippet's own memory, counted.
-    staging = root + "/.memory"
-    os.mkdir(staging)
-    _mount("quiz-app-memory", staging, "tmpfs", _MS_NOSUID | _MS_NODEV, f"size={box.memory},mode=0700")
-    os.mkdir(staging + "/scratch", 0o700)
-    os.mkdir(staging + "/shm", 0o1777)
-    _mount(staging + "/scratch", _target(root, scratch, True), None, _MS_BIND)
-    _mount(staging + "/shm", _target(root, SHM, True), None, _MS_BIND)
-    _check(lib.umount2(os.fsencode(staging), _MNT_DETACH), "unmount the staging folder")
-    os.rmdir(staging)
-    os.mkdir(root + "/.host")
-    pivot = SYSCALL_NUMBERS["pivot_root"][_MACHINE]
-    _check(lib.syscall(pivot, os.fsencode(root), os.fsencode(root + "/.host")), "pivot_root")
-    os.chdir("/")
-    _check(lib.umount2(b"/.host", _MNT_DETACH), "unmount the host's tree")
-    os.rmdir("/.host")
-    for real, _ in box.binds:
-        _read_only(real)
-    _mount(None, "/", None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _MS_NOSUID | _MS_NODEV)
     os.chdir(scratch)
     _reopen_standard_streams()
     drop_capabilities()
+
+
+def _build(lib: ctypes.CDLL, box: Plan, scratch: bytes, uid: int, gid: int) -> None:
+    _write("/proc/self/setgroups", "deny")
+    _write("/proc/self/uid_map", f"{uid} {uid} 1")
+    _write("/proc/self/gid_map", f"{gid} {gid} 1")
+    mount = lib.mount
+    _check(mount(None, b"/", None, _MS_REC | _MS_PRIVATE, None), "private mounts")  # none reaches the host
+    root = scratch  # the new root is mounted on the scratch folder, a folder of this process's own
+    _check(mount(b"box", root, b"tmpfs", _MS_NOSUID | _MS_NODEV, b"size=4m,nr_inodes=4096,mode=0755"), "root")
+    for folder in (*box.folders, scratch):
+        os.mkdir(root + folder, 0o755)
+    for file in box.files:
+        os.close(os.open(root + file, os.O_CREAT | os.O_WRONLY | os.O_CLOEXEC, 0o600))
+    for link, target in box.links:
+        os.symlink(target, root + link)
+    for real in box.binds:
+        _check(mount(real, root + real, None, _MS_BIND | _MS_REC, None), f"show {os.fsdecode(real)}")
+    # One tmpfs holds the scratch folder and /dev/shm: the snippet's own memory, counted.
+    staging = root + _STAGING.encode()
+    options = f"size={box.memory},mode=0700".encode()
+    _check(mount(b"quiz-app-memory", staging, b"tmpfs", _MS_NOSUID | _MS_NODEV, options), "the snippet's tmpfs")
+    os.mkdir(staging + b"/scratch", 0o700)
+    os.mkdir(staging + b"/shm", 0o1777)
+    _check(mount(staging + b"/scratch", root + scratch, None, _MS_BIND, None), "scratch folder")
+    _check(mount(staging + b"/shm", root + SHM.encode(), None, _MS_BIND, None), "/dev/shm")
+    _check(lib.umount2(staging, _MNT_DETACH), "unmount the staging folder")
+    os.rmdir(staging)
+    pivot = SYSCALL_NUMBERS["pivot_root"][_MACHINE]
+    _check(lib.syscall(pivot, root, root + _OLD_ROOT.encode()), "pivot_root")
+    os.chdir("/")
+    _check(lib.umount2(_OLD_ROOT.encode(), _MNT_DETACH), "unmount the host's tree")
+    os.rmdir(_OLD_ROOT)
+    for real in box.binds:
+        _read_only(lib, real)
+    _check(mount(None, b"/", None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _MS_NOSUID | _MS_NODEV, None), "read-only")
+
+
+def _read_only(lib: ctypes.CDLL, target: bytes) -> None:
+    """Make a mount and every mount under it read-only (``mount_setattr``, Linux 5.12); on an
+    older kernel, the top mount alone, keeping the flags a user namespace may not clear."""
+    attr = _MountAttr(_MOUNT_ATTR_RDONLY, 0, 0, 0)
+    size = ctypes.c_size_t(ctypes.sizeof(attr))
+    result = lib.syscall(
+        _SYS_MOUNT_SETATTR, ctypes.c_int(-100), target, ctypes.c_uint(_AT_RECURSIVE), ctypes.byref(attr), size
+    )
+    if result == 0:
+        return
+    if ctypes.get_errno() != errno.ENOSYS:
+        _check(result, f"read-only {os.fsdecode(target)}")
+    kept = os.statvfs(target).f_flag & (os.ST_NOSUID | os.ST_NODEV | os.ST_NOEXEC | os.ST_NOATIME)
+    _check(lib.mount(None, target, None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | kept, None), "read-only")
 
 
 def _reopen_standard_streams() -> None:

@@ -185,8 +185,7 @@ def enter_box(config: dict[str, Any], plan: box.Plan | None) -> Boxed:
         if error.started:
             raise
         return Boxed(scratch, [], {"box": str(error)}, ())
-    shown = tuple(real for real, _ in plan.binds) + tuple(path for path, _ in plan.links) + (box.SHM,)
-    return Boxed(scratch, ["box"], {}, shown)
+    return Boxed(scratch, ["box"], {}, plan.shown())
 
 
 def guard(scratch: str, cuda: bool, config: dict[str, Any], program: bytes | None) -> tuple[list[str], dict[str, str]]:
