@@ -122,7 +122,7 @@ def micro() -> dict[str, list[float]]:
 
 def probe() -> float:
     """Seconds ``available()`` takes the first time in a fresh process (a box tried for real)."""
-    code = "import time; t = time.perf_counter(); from quiz_app.runner import sandbox; sandbox.available(); "
+    code = "import time; from quiz_app.runner import sandbox; t = time.perf_counter(); sandbox.available(); "
     code += "print(time.perf_counter() - t)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return float(done.stdout)

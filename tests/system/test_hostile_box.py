@@ -102,6 +102,24 @@ def test_a_link_in_the_scratch_folder_leads_nowhere(
     assert received == []
 
 
+def test_no_way_out_through_another_processs_root(
+    victim: tuple[SnippetRunner, Path], agent: tuple[str, list[bytes]]
+) -> None:
+    """/proc/<pid>/root of a process outside the box (the app, the zygote) leads to the machine's
+    file tree: the files guard refuses it (another process's /proc entries are out of reach)."""
+    runner, home = victim
+    path, received = agent
+    zygote = runner.zygote_pid
+    for pid in (os.getpid(), zygote):
+        outcome = runner.run(
+            f"import socket\ns = socket.socket(socket.AF_UNIX)\ns.connect('/proc/{pid}/root{path}')\ns.sendall(b'sign')"
+        )
+        assert outcome.exc_type == "PermissionError", outcome.text
+        key = runner.run(f"print(open('/proc/{pid}/root{home}/.ssh/id_rsa').read())")
+        assert key.exc_type == "PermissionError" and "canary" not in key.text, key.text
+    assert received == []
+
+
 def test_an_abstract_unix_socket_cannot_be_reached(victim: tuple[SnippetRunner, Path]) -> None:
     runner, _ = victim
     name = f"\0quiz-hostile-{secrets.token_hex(4)}"
