@@ -113,7 +113,7 @@ def micro() -> dict[str, list[float]]:
         os.close(read)
         os.waitpid(pid, 0)
         assert ok == "1", "a guard did not go up"
-        for name, span in zip(("box", "files", "limits", "syscalls"), spans):
+        for name, span in zip(("box", "files", "limits", "syscalls"), spans, strict=True):
             steps[name].append(float(span))
         steps["all"].append(sum(float(span) for span in spans))
     shutil.rmtree(root, ignore_errors=True)

@@ -187,19 +187,11 @@ class SnippetRunner:
                 child.close()
                 self._fail(str(ready.get("error") or "its snippet process failed"))
                 raise Unavailable(self._failure or "")
-            guards = tuple(str(g) for g in ready.get("guards", ()))
-            missing = {str(g): str(why) for g, why in dict(ready.get("missing") or {}).items()}
-            expected = sandbox.expected_guards(self.sandbox)
-            lacking = [g for g in expected if g not in guards and g != "memory"]
-            if lacking:  # the trust gate counted on them: no snippet runs without them
+            guards, missing, unmet = sandbox.reconcile(ready, self.sandbox)
+            if unmet:  # the trust gate counted on these guards: no snippet runs without them
                 child.close()
-                reasons = "; ".join(f"{g}: {missing.get(g, 'it did not go up')}" for g in lacking)
-                self._fail(f"its snippet process could not put up its guards ({reasons})")
+                self._fail(f"its snippet process could not put up its guards ({unmet})")
                 raise Unavailable(self._failure or "")
-            _, absent = sandbox.available()
-            missing.update({g: why for g, why in absent.items() if g not in guards})
-            if not self.sandbox:
-                missing = {g: "turned off" for g in sandbox.ALL_GUARDS if g not in guards}
             self._info = WorkerInfo(
                 device=str(ready["device"]),
                 device_name=str(ready["device_name"]),

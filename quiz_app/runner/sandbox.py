@@ -181,6 +181,20 @@ def _inside(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip("/") + "/")
 
 
+def reconcile(ready: Mapping[str, Any], enabled: bool) -> tuple[tuple[str, ...], dict[str, str], str]:
+    """A ready snippet process's guards, the missing ones with why, and, in words, those this
+    machine has (``expected_guards``: what the trust gate decides with) that it did not put up."""
+    guards = tuple(str(guard) for guard in ready.get("guards", ()))
+    missing = {str(guard): str(why) for guard, why in dict(ready.get("missing") or {}).items()}
+    unmet = [guard for guard in expected_guards(enabled) if guard not in guards and guard != "memory"]
+    reasons = "; ".join(f"{guard}: {missing.get(guard, 'it did not go up')}" for guard in unmet)
+    _, absent = available()
+    missing.update({guard: why for guard, why in absent.items() if guard not in guards})
+    if not enabled:
+        missing = {guard: "turned off" for guard in ALL_GUARDS if guard not in guards}
+    return guards, missing, reasons
+
+
 def _read_roots(extra: Iterable[str]) -> list[str]:
     """What a snippet may read: Python (its prefixes and ``sys.path``), the system library
     folders, a few files of ``/etc``, ``/proc`` and ``/sys`` that torch reads, and ``extra``.

@@ -78,3 +78,17 @@ def test_on_this_machine_the_guard_list_names_them_in_order() -> None:
     assert sandbox.ALL_GUARDS == ("files", "network", "signals", "box", "syscalls", "environment", "limits", "memory")
     assert {"box", "syscalls"} <= set(trust.REQUIRED)
     assert trust.guard_names(["box", "syscalls"]) == "box, syscalls"
+
+
+def test_a_snippet_process_without_a_guard_this_machine_has_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The trust gate decided with the machine's guards: a snippet process that did not put one
+    of them up (a box refused at run time) is refused, with the reason it gave."""
+    monkeypatch.setattr(sandbox, "available", lambda: (["files", "box", "syscalls", "environment", "memory"], {}))
+    ready = {"guards": ["environment", "files", "syscalls"], "missing": {"box": "new namespaces: Invalid argument"}}
+    guards, missing, unmet = sandbox.reconcile(ready, enabled=True)
+    assert unmet == "box: new namespaces: Invalid argument"
+    assert missing["box"] == "new namespaces: Invalid argument"
+    whole = {"guards": ["environment", "files", "box", "syscalls"], "missing": {}}
+    assert sandbox.reconcile(whole, enabled=True)[2] == ""
+    off = sandbox.reconcile({"guards": ["environment"]}, enabled=False)
+    assert off[2] == "" and off[1]["box"] == "turned off"
