@@ -257,6 +257,7 @@ SHARED = textwrap.dedent(
     attempt("sysv-shm", lambda: libc.shmget(0, 2**20, 0o1600))  # IPC_PRIVATE, IPC_CREAT
     attempt("sysv-msg", lambda: libc.msgget(0, 0o1600))
     attempt("posix-mq", lambda: libc.mq_open(b"/hoard", 0o100 | 2, 0o600, None))
+    attempt("dev-zero-shared", lambda: mmap.mmap(os.open("/dev/zero", os.O_RDWR), 2**20))
     """
 )
 
@@ -267,6 +268,7 @@ def test_memory_the_box_cannot_count_is_refused(small: SnippetRunner) -> None:
     outcome = small.run(SHARED)
     results = dict(line.split(" ", 1) for line in outcome.text.splitlines())
     assert results.pop("anonymous-private") == "done"
+    assert results.pop("dev-zero-shared") == "2", outcome.text  # shared /dev/zero is anonymous: not in the box
     assert results == dict.fromkeys(results, "1"), outcome.text
     memfd = small.run("import os\nos.memfd_create('hoard')")
     assert (memfd.exc_type, memfd.stopped_by) == ("PermissionError", "syscalls"), memfd.text
