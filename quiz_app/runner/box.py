@@ -9,7 +9,7 @@ be entered later), before its device context and the other guards:
   ``/run``, no ``/tmp`` but its own, so no pathname Unix socket outside the box can be named
   (ssh-agent, D-Bus, ``docker.sock``), and no file outside the scratch folder can be changed,
   its metadata included (``chmod``, ``chown``, ``utime``, xattrs fail: "read-only file system").
-- **its own memory-backed folders**: one ``tmpfs`` of at most the snippet's memory limit holds
+- **its own memory-backed folders**: one ``tmpfs``, of the runner's memory limit's size, holds
   the scratch folder and ``/dev/shm``; the app counts what it holds as the snippet's memory,
   and it ends with the snippet (no other program's segment is in it, none outlives it).
 - **its own network namespace** (no interface but a loopback that is down: no route to
@@ -38,7 +38,7 @@ _MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_REMOUNT, _MS_BIND, _MS_REC = 1, 2, 4, 32,
 _MS_PRIVATE = 1 << 18
 _MNT_DETACH = 2
 _AT_RECURSIVE = 0x8000
-_MOUNT_ATTR_RDONLY, _MOUNT_ATTR_NOSUID, _MOUNT_ATTR_NODEV = 0x1, 0x2, 0x4
+_MOUNT_ATTR_RDONLY = 0x1
 _SYS_MOUNT_SETATTR = 442  # the same number on every architecture (Linux 5.12)
 _MACHINE = os.uname().machine if hasattr(os, "uname") else ""
 # The calls without a C library wrapper everywhere, by architecture (x86-64 and arm64 only).
