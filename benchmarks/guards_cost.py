@@ -1,9 +1,12 @@
-"""What the guards cost (issue 9): Landlock and the limits, set up in each snippet process.
+"""What the guards cost (issues 9 and 20): the box, Landlock, the limits and the system-call
+filter, set up in each snippet process.
 
 - first outcome after launch, sandbox on against off (fresh processes, alternating);
 - round trip from a ready snippet process, on against off (two runners, alternating);
 - back to back (`check`'s pace: each run waits for its process to be forked and guarded);
-- `sandbox.restrict_files` and `sandbox.set_limits` timed directly in forked children.
+- `box.enter`, `sandbox.restrict_files`, `sandbox.set_limits` and `syscalls.load` timed directly
+  in children forked from a process that imported torch, in the order a snippet process runs them;
+- `sandbox.available()` the first time (it tries a box in a throw-away Python).
 
 Target: at most +5 ms on the first outcome, nothing measurable per snippet.
 """
@@ -22,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _stats import median, ms, p95, verdict  # noqa: E402
 
-from quiz_app.runner import SnippetRunner, sandbox  # noqa: E402
+from quiz_app.runner import SnippetRunner, box, sandbox, syscalls  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 LAUNCHES = 9
@@ -73,13 +76,18 @@ def chained(runner: SnippetRunner, count: int) -> float:
     return (time.perf_counter() - start) / count
 
 
-def micro() -> tuple[list[float], list[float], list[float]]:
-    """restrict_files and set_limits in children forked from a process that has imported torch,
-    as the zygote has (no thread of this process runs torch work, so forking is safe)."""
+def micro() -> dict[str, list[float]]:
+    """Each guard's set-up in children forked from a process that has imported torch, as the
+    zygote has (no thread of this process runs torch work, so forking is safe), in a snippet
+    process's order: box, files (Landlock), limits, syscalls."""
     import torch  # noqa: F401 - the state a snippet process is forked from
 
-    files, limits, whole = [], [], []
     root = tempfile.mkdtemp(prefix="quiz-bench-guards-")
+    config = {"sandbox": True, "device": "cpu", "scratch": root, "memory": 4 * 2**30}
+    plan = sandbox.box_plan(config)
+    program = syscalls.program()
+    assert plan is not None, "no box here"
+    steps: dict[str, list[float]] = {"box": [], "files": [], "limits": [], "syscalls": [], "all": []}
     for index in range(MICRO):
         scratch = os.path.join(root, str(index))
         os.mkdir(scratch)
@@ -87,24 +95,37 @@ def micro() -> tuple[list[float], list[float], list[float]]:
         pid = os.fork()
         if pid == 0:
             os.close(read)
-            start = time.perf_counter()
+            marks = [time.perf_counter()]
+            box.enter(plan, scratch)
+            marks.append(time.perf_counter())
             guards = sandbox.restrict_files(scratch, cuda=False)
-            middle = time.perf_counter()
+            marks.append(time.perf_counter())
             limited = sandbox.set_limits(600)
-            end = time.perf_counter()
+            marks.append(time.perf_counter())
+            syscalls.load(program)
+            marks.append(time.perf_counter())
             ok = "files" in guards and limited
-            os.write(write, f"{middle - start} {end - middle} {int(ok)}".encode())
+            spans = " ".join(str(marks[i + 1] - marks[i]) for i in range(4))
+            os.write(write, f"{spans} {int(ok)}".encode())
             os._exit(0)
         os.close(write)
-        first, second, ok = os.read(read, 200).decode().split()
+        *spans, ok = os.read(read, 400).decode().split()
         os.close(read)
         os.waitpid(pid, 0)
         assert ok == "1", "a guard did not go up"
-        files.append(float(first))
-        limits.append(float(second))
-        whole.append(float(first) + float(second))
+        for name, span in zip(("box", "files", "limits", "syscalls"), spans, strict=True):
+            steps[name].append(float(span))
+        steps["all"].append(sum(float(span) for span in spans))
     shutil.rmtree(root, ignore_errors=True)
-    return files, limits, whole
+    return steps
+
+
+def probe() -> float:
+    """Seconds ``available()`` takes the first time in a fresh process (a box tried for real)."""
+    code = "import time; from quiz_app.runner import sandbox; t = time.perf_counter(); sandbox.available(); "
+    code += "print(time.perf_counter() - t)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return float(done.stdout)
 
 
 def main() -> None:
@@ -125,7 +146,9 @@ def main() -> None:
             on_chain.append(chained(on, CHAINED // 6))
             off_chain.append(chained(off, CHAINED // 6))
         guards = on.info.guards
-    files, limits, whole = micro()
+    steps = micro()
+    probes = [probe() for _ in range(5)]
+    whole = steps["all"]
     added = median(on_first) - median(off_first)
     trip_added = median(on_trip) - median(off_trip)
     print(f"guards in force with sandbox=True: {', '.join(guards)}")
@@ -143,9 +166,11 @@ def main() -> None:
         f"difference {(median(on_chain) - median(off_chain)) * 1000:+.2f} ms (6 blocks of {CHAINED // 6} each)"
     )
     print(
-        f"in a forked child: restrict_files {ms(median(files))} (p95 {ms(p95(files))}), "
-        f"set_limits {ms(median(limits))} (p95 {ms(p95(limits))}), both {ms(median(whole))} ({MICRO} children)"
+        "in a forked child: "
+        + ", ".join(f"{name} {ms(median(spans))} (p95 {ms(p95(spans))})" for name, spans in steps.items())
+        + f" ({MICRO} children)"
     )
+    print(f"sandbox.available() the first time, in a fresh process: {ms(median(probes))} (5 processes)")
     print(
         f"target first outcome +5 ms at most: guard set-up {ms(median(whole))} measured directly, "
         f"{(median(on_chain) - median(off_chain)) * 1000:+.2f} ms fork to outcome back to back "

@@ -8,6 +8,8 @@ regular files, at most ``MAX_BANK_BYTES``, and a broken file never stops the oth
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import os
 import stat
 from collections.abc import Iterable
@@ -24,7 +26,8 @@ MAX_BANK_BYTES = 1_000_000  # the bundled banks are about 25 kB each
 
 
 def parse_bank(raw: bytes | str, path: Path | str = "<text>") -> tuple[Bank | None, list[Problem]]:
-    """Parse one bank from its bytes. Returns the bank (None if any problem) and the problems."""
+    """Parse one bank from its bytes. Returns the bank (None if any problem) and the problems.
+    The bank keeps the SHA-256 of these very bytes (``Bank.sha256``), the ones its code comes from."""
     path = Path(path)
     ctx = Context(str(path))
     text = raw if isinstance(raw, str) else decode(raw, ctx)
@@ -45,6 +48,9 @@ def parse_bank(raw: bytes | str, path: Path | str = "<text>") -> tuple[Bank | No
     except (ConstructorError, ValueError, RecursionError) as error:  # odd scalars, e.g. bad dates
         ctx.at(root, f"cannot read the bank: {error}")
         bank = None
+    if bank is not None:
+        data = raw.encode("utf-8") if isinstance(raw, str) else raw
+        bank = dataclasses.replace(bank, sha256=hashlib.sha256(data).hexdigest())
     return bank, sorted(ctx.problems, key=lambda problem: (problem.line, problem.col))
 
 

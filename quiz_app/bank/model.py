@@ -170,6 +170,7 @@ class Bank:
     # Practice order (quiz_app.play.run.practice_order): None, not given: choices in a per-player
     # order, questions as written; True: questions and choices; False: everything as written.
     shuffle: bool | None = None
+    sha256: str = ""  # of the exact bytes this bank was parsed from, read once: what trust is decided on
 
 
 @dataclass

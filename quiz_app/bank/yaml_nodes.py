@@ -14,7 +14,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from quiz_app.bank.model import Problem
-from quiz_app.core.terminal_text import control_characters
+from quiz_app.core.terminal_text import control_characters, invisible_characters
 
 YAML_TAG = "tag:yaml.org,2002:"
 ALLOWED_TAGS = {YAML_TAG + t for t in ("str", "int", "float", "bool", "null", "seq", "map")}
@@ -22,6 +22,7 @@ SCALAR_TAGS = {YAML_TAG + t for t in ("str", "int", "float", "bool", "null")}
 MAX_NODES = 100_000
 # A bank may hold tabs and line breaks, and no other terminal control character.
 CONTROL = control_characters(keep="\t\n\r")
+INVISIBLE = invisible_characters()
 
 
 class Context:
@@ -97,6 +98,14 @@ def check_nodes(root: Node, ctx: Context) -> None:
                     node,
                     f"this text holds the terminal control character U+{ord(bad.group()):04X}; "
                     "banks may hold tabs and line breaks, but no other control characters",
+                )
+            hidden = INVISIBLE.search(str(node.value))
+            if hidden:
+                ctx.at(
+                    node,
+                    f"this text holds the invisible character U+{ord(hidden.group()):04X} (zero-width, "
+                    "a bidirectional override or another format character), which would make different "
+                    "text look the same; remove it",
                 )
         elif isinstance(node, SequenceNode):
             stack.extend(node.value)

@@ -2,8 +2,10 @@
 
 - The bundled banks are trusted.
 - Any other bank runs without a question where every guard is in force (``REQUIRED``).
-- Where a guard is missing, the player is asked once per bank *content* (its SHA-256): what
-  the bank is, where it came from, and that it runs Python on this machine. The answer is kept
+- Where a guard is missing, the player is asked once per bank *content*: the SHA-256 of the
+  very bytes the bank was parsed from (``Bank.sha256``, read once), never of the file as it is
+  later, so a file swapped or a symbolic link re-pointed after loading changes nothing. A bank
+  counts as bundled when its bytes are those of a bundled bank, wherever it lies. The answer is kept
   in ``trusted-banks.json`` in the data folder; an edited bank is a new bank and is asked about
   again. ``--trust`` answers yes in advance; with no terminal to ask on, such a bank is refused.
 
@@ -21,20 +23,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from quiz_app.bank import Bank
+from quiz_app.bank.loader import bank_files, read_bank_bytes
 from quiz_app.core import locations
-from quiz_app.core.i18n import N_, _
+from quiz_app.core.i18n import _
+from quiz_app.runner.outcome import GUARD_NAMES
 
-REQUIRED = ("files", "network", "environment", "limits", "memory")
-
-# The guards' names as people read them (the sandbox's own names are English identifiers).
-GUARD_NAMES = {
-    "files": N_("files"),
-    "network": N_("network"),
-    "environment": N_("environment"),
-    "limits": N_("limits"),
-    "memory": N_("memory"),
-    "signals": N_("signals"),
-}
+# Where one of these is missing, a bank that is not bundled asks first: without it, its code
+# could reach the learner's files (files, box), the network (network, syscalls), the app's
+# secrets (environment), or the machine's memory and disk (limits, memory, box).
+REQUIRED = ("files", "network", "box", "syscalls", "environment", "limits", "memory")
+__all__ = ["GUARD_NAMES", "REQUIRED", "Decision", "Gate", "TrustBook", "decide", "digest", "is_bundled"]
 
 
 def guard_names(guards: tuple[str, ...] | list[str]) -> str:
@@ -44,18 +42,26 @@ def guard_names(guards: tuple[str, ...] | list[str]) -> str:
 
 
 def digest(bank: Bank) -> str:
-    """The SHA-256 of the bank file's bytes (empty when it cannot be read)."""
-    try:
-        return hashlib.sha256(bank.path.read_bytes()).hexdigest()
-    except OSError:
-        return ""
+    """The SHA-256 of the bytes the bank was parsed from ('' for a bank made in code, which is
+    asked about every time: there are no bytes to remember it by)."""
+    return bank.sha256
+
+
+def bundled_digests(bundled_dir: Path) -> frozenset[str]:
+    """The SHA-256 of each bank file shipped in ``bundled_dir``, read now."""
+    found = set()
+    for path in bank_files(bundled_dir) if bundled_dir.is_dir() else ():
+        try:
+            found.add(hashlib.sha256(read_bank_bytes(path)).hexdigest())
+        except OSError:
+            continue
+    return frozenset(found)
 
 
 def is_bundled(bank: Bank, bundled_dir: Path) -> bool:
-    try:
-        return bank.path.resolve().is_relative_to(bundled_dir.resolve())
-    except OSError:
-        return False
+    """True when the bank's bytes are those of a bank shipped with quiz-app (by content, not by
+    path: a path can be made to point into the bundled folder after the bank was read)."""
+    return bool(bank.sha256) and bank.sha256 in bundled_digests(bundled_dir)
 
 
 @dataclass(frozen=True)
@@ -85,7 +91,10 @@ class TrustBook:
         return bool(entry.get("trusted")) if isinstance(entry, dict) else None
 
     def remember(self, bank: Bank, sha: str, trusted: bool) -> None:
-        """Keep the answer (written atomically: a crash leaves the old file or the new one)."""
+        """Keep the answer (written atomically: a crash leaves the old file or the new one).
+        A bank without a digest (made in code) leaves nothing to remember."""
+        if not sha:
+            return
         data = self._read()
         data[sha] = {
             "trusted": trusted,

@@ -125,7 +125,7 @@ def player_name(name: str | None) -> str | None:
         return None
     valid = valid_player(name)
     if valid is None:
-        raise CommandError(_("--player needs a name without control characters"))
+        raise CommandError(_("--player needs a name without control or invisible characters"))
     return valid
 
 

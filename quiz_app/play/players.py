@@ -11,16 +11,17 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from quiz_app.core import locations
-from quiz_app.core.terminal_text import control_characters
+from quiz_app.core.terminal_text import unsafe_characters
 
 MAX_LENGTH = 64
 
 
 def valid_player(name: str) -> str | None:
-    """A player's name, trimmed; None when it is empty, too long, holds a control character, or is
-    not text (bytes that are not UTF-8)."""
+    """A player's name, trimmed; None when it is empty, too long, holds a control character or an
+    invisible one (zero-width, a bidirectional override: "Ann" and "An\u200bn" would look alike),
+    or is not text (bytes that are not UTF-8)."""
     name = name.strip()
-    if not name or len(name) > MAX_LENGTH or control_characters().search(name):
+    if not name or len(name) > MAX_LENGTH or unsafe_characters().search(name):
         return None
     try:
         name.encode("utf-8")  # a command line's bytes that are not UTF-8 arrive as lone surrogates

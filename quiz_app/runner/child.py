@@ -12,13 +12,15 @@ import io
 import os
 import random
 import signal
+import tempfile
 import time
 import warnings
 from contextlib import redirect_stderr, redirect_stdout
 from typing import Any, NoReturn
 
-from quiz_app.runner import protocol, sandbox
+from quiz_app.runner import box, protocol, sandbox, syscalls
 from quiz_app.runner.protocol import EXCEPTION_LIMIT, HOLDS_ERROR_LIMIT, OUTPUT_LIMIT
+from quiz_app.runner.refusals import Watch
 
 
 class _Budget:
@@ -93,8 +95,9 @@ def seed(torch: Any, device: Any) -> None:
         torch.mps.manual_seed(0)
 
 
-def run(torch: Any, device: Any, request: dict[str, Any]) -> dict[str, Any]:
-    """Run the bank's setup, the snippet, then each ``holds`` expression, in one namespace."""
+def run(torch: Any, device: Any, request: dict[str, Any], watch: Watch | None = None) -> dict[str, Any]:
+    """Run the bank's setup, the snippet, then each ``holds`` expression, in one namespace.
+    ``watch``: what the snippet's last guarded call was, to name the guard that refused it."""
     budget = _Budget(OUTPUT_LIMIT)
     out, err = _Capture(budget), _Capture(budget)
     namespace: dict[str, Any] = {
@@ -106,6 +109,7 @@ def run(torch: Any, device: Any, request: dict[str, Any]) -> dict[str, Any]:
         "device": device,
     }
     exc_type = exc_message = None
+    stopped_by = ""
     start = time.perf_counter()
     with redirect_stdout(out), redirect_stderr(err), warnings.catch_warnings():
         # As Python does for __main__: every warning once per place, but deprecations only where
@@ -127,6 +131,7 @@ def run(torch: Any, device: Any, request: dict[str, Any]) -> dict[str, Any]:
             exec(compile(request["code"], "<snippet>", "exec"), namespace)
         except BaseException as error:  # noqa: BLE001 - a snippet's exception is its outcome
             exc_type, exc_message = type(error).__name__, _error_text(error, EXCEPTION_LIMIT)
+            stopped_by = watch.guard(error, request.get("guards", ())) if watch is not None else ""
     duration = time.perf_counter() - start
     return {
         "id": request.get("id"),
@@ -137,6 +142,7 @@ def run(torch: Any, device: Any, request: dict[str, Any]) -> dict[str, Any]:
         "duration": duration,
         "truncated": budget.truncated,
         "holds": evaluate_holds(request.get("holds") or [], namespace),
+        "guard": stopped_by,
     }
 
 
@@ -154,8 +160,61 @@ def evaluate_holds(expressions: list[str], namespace: dict[str, Any]) -> list[li
     return results
 
 
-def serve(torch: Any, conn: protocol.Channel, config: dict[str, Any], parent: int) -> NoReturn:
-    """The life of one snippet process: get ready, report, run one request, reply, exit."""
+class Boxed:
+    """What the first step of a snippet process left: its scratch folder, and the box (in force,
+    or why it is missing)."""
+
+    def __init__(self, scratch: str, guards: list[str], missing: dict[str, str], shown: tuple[str, ...]) -> None:
+        self.scratch = scratch
+        self.guards = guards
+        self.missing = missing
+        self.shown = shown  # what exists in the box, for naming a refusal
+
+
+def enter_box(config: dict[str, Any], plan: box.Plan | None) -> Boxed:
+    """Make this process's scratch folder and, with the sandbox on, put the process in its box.
+    First of all: a user namespace can be entered only while the process has one thread.
+    Raises ``box.BoxError`` where the box was left half-built."""
+    scratch = os.path.join(config["scratch"], str(os.getpid()))
+    os.mkdir(scratch, 0o700)
+    if not config.get("sandbox", True) or plan is None:
+        return Boxed(scratch, [], {}, ())
+    try:
+        box.enter(plan, scratch)
+    except box.BoxError as error:
+        if error.started:
+            raise
+        return Boxed(scratch, [], {"box": str(error)}, ())
+    return Boxed(scratch, ["box"], {}, plan.shown())
+
+
+def guard(scratch: str, cuda: bool, config: dict[str, Any], program: bytes | None) -> tuple[list[str], dict[str, str]]:
+    """The guards put up once the device is ready: files, network and signals (Landlock), the
+    limits, then the system-call filter (last: it refuses what the others' set-up needs)."""
+    guards = sandbox.restrict_files(scratch, cuda=cuda)
+    missing: dict[str, str] = {}
+    if sandbox.set_limits(int(float(config.get("cpu_seconds", 600)))):
+        guards.append("limits")
+    try:
+        syscalls.load(program)
+        guards.append("syscalls")
+    except OSError as error:
+        missing["syscalls"] = str(error)
+    return guards, missing
+
+
+def serve(
+    torch: Any,
+    conn: protocol.Channel,
+    config: dict[str, Any],
+    parent: int,
+    plan: box.Plan | None = None,
+    program: bytes | None = None,
+    boxed: Boxed | None = None,
+) -> NoReturn:
+    """The life of one snippet process: get ready, report, run one request, reply, exit.
+    ``plan`` and ``program``: its box and its system-call filter, worked out once by the zygote;
+    ``boxed``: a spawned process enters its box itself, before it imports torch."""
     code = 0
     try:
         if not sandbox.die_with_parent(sandbox.KILL, parent):  # the zygote or app ended before that was set
@@ -165,6 +224,11 @@ def serve(torch: Any, conn: protocol.Channel, config: dict[str, Any], parent: in
         for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGCHLD"):
             if hasattr(signal, name):
                 signal.signal(getattr(signal, name), signal.SIG_DFL)
+        try:
+            boxed = boxed or enter_box(config, plan)
+        except box.BoxError as error:
+            protocol.send(conn, {"ready": False, "error": f"the snippet's box could not be put up: {error}"})
+            os._exit(0)
         if config.get("threads"):
             torch.set_num_threads(int(config["threads"]))
         try:
@@ -178,8 +242,7 @@ def serve(torch: Any, conn: protocol.Channel, config: dict[str, Any], parent: in
         # A rehearsal: pages touched, and on a GPU the commonest kernels loaded, now, not on the clock.
         rehearsal = "(torch.ones(2, device=device) * 2).sum().item()" if device.type != "cpu" else "pass"
         run(torch, device, {"code": rehearsal, "holds": ["True"]})
-        scratch = os.path.join(config["scratch"], str(os.getpid()))
-        os.mkdir(scratch, 0o700)
+        scratch = boxed.scratch
         os.chdir(scratch)
         environment = sandbox.minimal_env(dict(os.environ), scratch)  # the zygote's, already minimal
         if device.type == "cpu":
@@ -188,12 +251,16 @@ def serve(torch: Any, conn: protocol.Channel, config: dict[str, Any], parent: in
             environment["CUDA_VISIBLE_DEVICES"] = ""
         os.environ.clear()
         os.environ.update(environment)
-        guards = ["environment"]
+        # The zygote's imports (torch._dynamo) asked tempfile for its folder, the zygote's own:
+        # this process finds its own again (TMPDIR, its scratch folder).
+        tempfile.tempdir = None
+        guards, missing = ["environment", *boxed.guards], dict(boxed.missing)
         if config.get("sandbox", True):
-            guards += sandbox.restrict_files(scratch, cuda=device.type == "cuda")
-            timeout = float(config.get("cpu_seconds", 600))
-            if sandbox.set_limits(int(timeout)):
-                guards.append("limits")
+            more, lacking = guard(scratch, device.type == "cuda", config, program)
+            guards += more
+            missing.update(lacking)
+        watch = Watch(boxed.shown, scratch)
+        watch.install()
         protocol.send(
             conn,
             {
@@ -203,12 +270,15 @@ def serve(torch: Any, conn: protocol.Channel, config: dict[str, Any], parent: in
                 "device_name": name,
                 "torch": torch.__version__,
                 "guards": guards,
+                "missing": missing,
             },
         )
         request = protocol.receive(conn)
+        request["guards"] = guards
         table = vars(builtins)
         kept = dict(table)  # the reply below must not trip over a snippet's `builtins.len = ...`
-        reply = run(torch, device, request)
+        watch.clear()
+        reply = run(torch, device, request, watch)
         for name in [name for name in table if name not in kept]:
             del table[name]
         table.update(kept)

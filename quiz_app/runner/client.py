@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from quiz_app.core.i18n import _
-from quiz_app.runner import protocol, sandbox
+from quiz_app.runner import box, protocol, sandbox
 from quiz_app.runner.outcome import Outcome, WorkerInfo
 from quiz_app.runner.processes import STARTUP_TIMEOUT, SnippetProcess, Source, Unavailable, can_fork, fork_possible
 from quiz_app.runner.protocol import ProtocolError
@@ -115,6 +115,7 @@ class SnippetRunner:
             "scratch": self._scratch,
             "app": os.getpid(),
             "sandbox": self.sandbox,
+            "memory": self.memory_limit,  # the size of the box's tmpfs (scratch folder and /dev/shm)
             "cpu_seconds": int(120 * cores + 10),  # a backstop; the app's own timeout comes first
             # A spawned process imports torch._dynamo before it is ready only where a person
             # waits (it is read meanwhile); check would pay its 2 s for every snippet.
@@ -136,6 +137,10 @@ class SnippetRunner:
                     self._fail(f"Python could not be started ({error})")
                     return
                 self.zygote_starts += 1
+                if self.sandbox and self.zygote_starts == 1:
+                    # The guards this machine has (a box is tried in a throw-away process), found
+                    # while the zygote imports torch: the first snippet process is checked against them.
+                    threading.Thread(target=sandbox.available, daemon=True, name="quiz-app-guards").start()
 
     def _new_source(self) -> Source:
         if self.start_method == "fork":
@@ -182,10 +187,11 @@ class SnippetRunner:
                 child.close()
                 self._fail(str(ready.get("error") or "its snippet process failed"))
                 raise Unavailable(self._failure or "")
-            guards = tuple(str(g) for g in ready.get("guards", ()))
-            _, missing = sandbox.available()
-            if not self.sandbox:
-                missing = {g: "turned off" for g in sandbox.ALL_GUARDS if g not in guards}
+            guards, missing, unmet = sandbox.reconcile(ready, self.sandbox)
+            if unmet:  # the trust gate counted on these guards: no snippet runs without them
+                child.close()
+                self._fail(f"its snippet process could not put up its guards ({unmet})")
+                raise Unavailable(self._failure or "")
             self._info = WorkerInfo(
                 device=str(ready["device"]),
                 device_name=str(ready["device_name"]),
@@ -301,13 +307,12 @@ class SnippetRunner:
             finally:
                 self._busy = None
                 child.kill()  # it, and all it started, end now
-                if self.prefork_delay > 0:
-                    # A person waits for this outcome: the rest is done after it is returned.
-                    self._chores.put((time.monotonic() + self.prefork_delay, child))
-                    self._start_housekeeper()
-                else:
-                    self._tidy(child)
-                    self._prefork()
+                if self.prefork_delay <= 0:
+                    self._prefork()  # check's pace: the next process is asked for at once
+                # The rest is done after the outcome is returned (removing a boxed process's
+                # folder waits for its namespaces to go, about 1 to 3 ms).
+                self._chores.put((time.monotonic() + self.prefork_delay, child))
+                self._start_housekeeper()
 
     def _tidy(self, child: SnippetProcess) -> None:
         """What is left of a snippet process once it is stopped: its channel, what the source
@@ -323,9 +328,11 @@ class SnippetRunner:
             self._housekeeper.start()
 
     def _housekeep(self) -> None:
-        """For the app: tidy after each run once its outcome is returned (about 0.7 ms that the
-        outcome no longer waits for), and make the next snippet process ``prefork_delay``
-        later, once the answer is drawn. One thread for the runner's life, not one per run."""
+        """Tidy after each run once its outcome is returned (0.7 ms that the outcome no longer
+        waits for, 1 to 3 ms for a boxed process, whose folder goes only once its namespaces
+        have), and, for the app, make the next snippet process ``prefork_delay`` later, once the
+        answer is drawn (``check`` asks for it at once, in ``run``). One thread for the runner's
+        life, not one per run."""
         while (chore := self._chores.get()) is not None:
             due, child = chore
             with self._lock:
@@ -360,6 +367,7 @@ class SnippetRunner:
             guards=info.guards,
         )
         limit = memory_limit or self.memory_limit
+        boxed, scratch = "box" in info.guards, os.path.join(self._scratch, str(child.pid))
         started = time.perf_counter()
         deadline = time.monotonic() + timeout
         serial = self._serial
@@ -374,6 +382,8 @@ class SnippetRunner:
                     )
                     return base(status="timeout", detail=detail, duration=time.perf_counter() - started)
                 used = sandbox.resident_bytes(child.pid)
+                if used is not None and boxed:  # what it wrote to its scratch folder and /dev/shm counts too
+                    used += box.memory_used(child.pid, scratch)
                 if used is not None and used > limit:
                     self.restarts += 1
                     child.kill()

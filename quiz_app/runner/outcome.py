@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from quiz_app.core.i18n import _
+from quiz_app.core.i18n import N_, _
 
 Status = Literal["ok", "error", "timeout", "crashed", "unavailable"]
 
@@ -26,6 +26,18 @@ class WorkerInfo:
 
 
 SHOWN_GUARDS = ("files", "network", "memory")
+
+# The guards' names as people read them (the sandbox's own names are English identifiers).
+GUARD_NAMES = {
+    "files": N_("files"),
+    "network": N_("network"),
+    "environment": N_("environment"),
+    "limits": N_("limits"),
+    "memory": N_("memory"),
+    "signals": N_("signals"),
+    "box": N_("box"),
+    "syscalls": N_("syscalls"),
+}
 
 
 def guard_line(guards: tuple[str, ...]) -> str:
@@ -66,6 +78,7 @@ class Outcome:
     truncated: bool = False
     holds: tuple[Holds, ...] = ()
     guards: tuple[str, ...] = ()
+    stopped_by: str = ""  # the guard that refused the call the snippet's exception came from
 
     @property
     def ran(self) -> bool:
@@ -83,6 +96,9 @@ class Outcome:
             parts.append(_("[output cut: the snippet printed too much]") + "\n")
         if self.exc_type is not None:
             parts.append(f"{self.exc_type}: {self.exc_message}" if self.exc_message else self.exc_type)
+            if self.stopped_by:
+                name = _(GUARD_NAMES[self.stopped_by]) if self.stopped_by in GUARD_NAMES else self.stopped_by
+                parts.append(_("(refused by the sandbox: the {guard} guard)").format(guard=name))
         elif self.detail:
             parts.append(self.detail)
         text = ""

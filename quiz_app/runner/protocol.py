@@ -13,14 +13,14 @@ from __future__ import annotations
 import json
 from typing import Any, Protocol
 
-from quiz_app.core.terminal_text import control_characters, escaped
+from quiz_app.core.terminal_text import escaped, unsafe_characters
 
 MAX_MESSAGE = 1_000_000  # bytes; a reply holds at most OUTPUT_LIMIT characters of output, and a little more
 OUTPUT_LIMIT = 20_000  # characters of stdout and stderr together
 EXCEPTION_LIMIT = 2_000  # characters of an exception's message
 HOLDS_ERROR_LIMIT = 500
 
-_CONTROL = control_characters(keep="\t\n")  # an outcome keeps its tabs and line breaks
+_UNSAFE = unsafe_characters(keep="\t\n")  # an outcome keeps its tabs and line breaks, nothing invisible
 
 
 class Channel(Protocol):
@@ -56,7 +56,8 @@ def receive(conn: Channel) -> dict[str, Any]:
 
 
 def clean_text(text: str, limit: int | None = None) -> str:
-    """Text safe to draw in a terminal: control characters shown as ``\\xNN``, cut at ``limit``."""
+    """Text safe to draw in a terminal: control characters shown as ``\\xNN``, invisible ones
+    (zero-width, bidirectional overrides) as ``\\uNNNN``, cut at ``limit``."""
     if limit is not None and len(text) > limit:
         text = text[:limit] + "…"
-    return _CONTROL.sub(lambda match: escaped(match.group()), text.replace("\r\n", "\n"))
+    return _UNSAFE.sub(lambda match: escaped(match.group()), text.replace("\r\n", "\n"))

@@ -7,7 +7,7 @@ import signal
 from typing import Any
 
 from quiz_app.core.i18n import _
-from quiz_app.runner.outcome import Holds, Outcome
+from quiz_app.runner.outcome import GUARD_NAMES, Holds, Outcome
 from quiz_app.runner.protocol import OUTPUT_LIMIT, clean_text
 
 
@@ -22,6 +22,9 @@ def decode_reply(base: functools.partial[Outcome], reply: dict[str, Any], serial
         raise TypeError("output is not text")
     if exc_type is not None and not isinstance(exc_type, str):
         raise TypeError("exception type is not text")
+    guard = reply.get("guard") or ""
+    if not isinstance(guard, str) or (guard and guard not in GUARD_NAMES):
+        raise ValueError("not a guard's name")
     truths = reply.get("holds") or []
     if len(truths) != holds:
         raise ValueError("not one result per holds expression")
@@ -39,6 +42,7 @@ def decode_reply(base: functools.partial[Outcome], reply: dict[str, Any], serial
         duration=float(reply["duration"]),
         truncated=bool(reply["truncated"]),
         holds=tuple(results),
+        stopped_by=guard,
     )
 
 

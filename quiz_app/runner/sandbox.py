@@ -3,6 +3,11 @@
 Applied in each snippet process right after it is forked, before it reports ready, so they
 cost nothing on the way from a submitted answer to its outcome:
 
+- **box** (Linux, user namespaces; :mod:`quiz_app.runner.box`): its own file tree (the read
+  roots read-only, the scratch folder and ``/dev/shm`` on a tmpfs of its own, counted as its
+  memory), its own network and IPC namespaces, no capability.
+- **syscalls** (Linux, seccomp; :mod:`quiz_app.runner.syscalls`): sockets other than Unix ones,
+  namespaces, mounts, other processes, the kernel's own business, uncounted shared memory.
 - **files** (Linux, Landlock ABI 1+): reads only where Python and torch live (the interpreter's
   prefixes, ``sys.path``, the system library folders), ``/proc/self``, a few device nodes, and
   the snippet's own scratch folder, which is also the only place it may write.
@@ -26,8 +31,10 @@ import signal
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from quiz_app.core.i18n import N_, _
+from quiz_app.runner import box, syscalls
 
 # Environment variables a snippet process keeps: what Python, torch and the GPU stack read.
 _KEEP_EXACT = {
@@ -47,7 +54,8 @@ _KEEP_PREFIXES = ("LC_", "OMP_", "MKL_", "OPENBLAS_", "KMP_", "GOMP_", "CUDA_", 
 
 KILL = getattr(signal, "SIGKILL", signal.SIGTERM)  # Windows has no SIGKILL; SIGTERM terminates there
 
-ALL_GUARDS = ("files", "network", "signals", "environment", "limits", "memory")
+ALL_GUARDS = ("files", "network", "signals", "box", "syscalls", "environment", "limits", "memory")
+SANDBOX_GUARDS = ("files", "network", "signals", "box", "syscalls", "limits")  # those --no-sandbox turns off
 
 # Landlock constants (linux/landlock.h).
 _SYS_CREATE, _SYS_ADD_RULE, _SYS_RESTRICT = 444, 445, 446
@@ -121,28 +129,36 @@ def landlock_abi() -> int:
 
 
 def available() -> tuple[list[str], dict[str, str]]:
-    """The guards this machine can put in force, and why each missing one is missing."""
+    """The guards this machine can put in force, and why each missing one is missing. The
+    first call tries a box for real (about 20 ms, once per process)."""
     guards, missing = _available()  # the reasons cached in English, translated when asked for
-    return list(guards), {guard: _(why) if why else why for guard, why in missing}
+    return list(guards), {guard: _(why).format(detail=detail) for guard, (why, detail) in missing}
 
 
 @functools.cache  # the kernel and the platform do not change under a running app
-def _available() -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+def _available() -> tuple[tuple[str, ...], tuple[tuple[str, tuple[str, str]], ...]]:
     abi = landlock_abi()
-    missing: dict[str, str] = {}
+    linux = sys.platform.startswith("linux")
+    missing: dict[str, tuple[str, str]] = {}  # guard: (message, its {detail})
     if abi < 1:
-        why = (
-            N_("no Landlock on this system (Linux 5.13 or newer)") if sys.platform.startswith("linux") else sys.platform
-        )
-        missing["files"] = why
+        missing["files"] = (N_("no Landlock on this system (Linux 5.13 or newer)"), "") if linux else (sys.platform, "")
     if abi < 4:
-        missing["network"] = N_("needs Landlock ABI 4 (Linux 6.7)") if abi else missing.get("files", "")
+        missing["network"] = (N_("needs Landlock ABI 4 (Linux 6.7)"), "") if abi else missing["files"]
     if abi < 6:
-        missing["signals"] = N_("needs Landlock ABI 6 (Linux 6.12)") if abi else missing.get("files", "")
+        missing["signals"] = (N_("needs Landlock ABI 6 (Linux 6.12)"), "") if abi else missing["files"]
+    if not linux:
+        missing["box"] = missing["syscalls"] = (sys.platform, "")
+    else:
+        why = box.probe()
+        if why:
+            missing["box"] = (N_("this system refuses a private file tree and network ({detail})"), why)
+        why = syscalls.missing_reason()
+        if why:
+            missing["syscalls"] = (N_("no system-call filter here ({detail})"), why)
     if os.name != "posix":
-        missing["limits"] = N_("no setrlimit on this system")
+        missing["limits"] = (N_("no setrlimit on this system"), "")
     if not Path("/proc/self/statm").exists():
-        missing["memory"] = N_("no /proc to measure a snippet's memory")
+        missing["memory"] = (N_("no /proc to measure a snippet's memory"), "")
     return tuple(guard for guard in ALL_GUARDS if guard not in missing), tuple(missing.items())
 
 
@@ -151,18 +167,69 @@ def expected_guards(enabled: bool = True) -> tuple[str, ...]:
     turned off, only the minimal environment and the memory watch."""
     guards, _ = available()
     if not enabled:
-        guards = [guard for guard in guards if guard in ("environment", "memory")]
+        guards = [guard for guard in guards if guard not in SANDBOX_GUARDS]
     return tuple(guards)
 
 
+# The package's own folder: in a checkout (an editable install) its parent, on sys.path, is the
+# whole repository, of which a snippet is shown only the package.
+PACKAGE = str(Path(__file__).resolve().parents[1])
+CUDA_READS = ("/proc/driver/nvidia", "/sys/bus/pci", "/sys/devices")
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def reconcile(ready: Mapping[str, Any], enabled: bool) -> tuple[tuple[str, ...], dict[str, str], str]:
+    """A ready snippet process's guards, the missing ones with why, and, in words, those this
+    machine has (``expected_guards``: what the trust gate decides with) that it did not put up."""
+    guards = tuple(str(guard) for guard in ready.get("guards", ()))
+    missing = {str(guard): str(why) for guard, why in dict(ready.get("missing") or {}).items()}
+    unmet = [guard for guard in expected_guards(enabled) if guard not in guards and guard != "memory"]
+    reasons = "; ".join(f"{guard}: {missing.get(guard, 'it did not go up')}" for guard in unmet)
+    _, absent = available()
+    missing.update({guard: why for guard, why in absent.items() if guard not in guards})
+    if not enabled:
+        missing = {guard: "turned off" for guard in ALL_GUARDS if guard not in guards}
+    return guards, missing, reasons
+
+
 def _read_roots(extra: Iterable[str]) -> list[str]:
-    roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
-    roots.update(entry for entry in sys.path if entry)
+    """What a snippet may read: Python (its prefixes and ``sys.path``), the system library
+    folders, a few files of ``/etc``, ``/proc`` and ``/sys`` that torch reads, and ``extra``.
+    A folder on ``sys.path`` that holds this package but lies outside the prefixes (a checkout)
+    is shown as the package alone."""
+    prefixes = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
+    roots = set(prefixes)
+    checkout = os.path.dirname(PACKAGE)
+    for entry in sys.path:
+        if not entry:
+            continue
+        if _inside(PACKAGE, entry) and not any(_inside(entry, prefix) for prefix in prefixes):
+            roots.add(PACKAGE if os.path.realpath(entry) == os.path.realpath(checkout) else entry)
+        else:
+            roots.add(entry)
     roots.update(("/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/local/lib", "/usr/share", "/usr/libexec"))
     roots.update(("/etc/ld.so.cache", "/etc/localtime", "/proc/cpuinfo", "/proc/meminfo", "/proc/stat"))
     roots.update(("/sys/devices/system/cpu", "/sys/fs/cgroup", "/dev/urandom", "/dev/random"))
     roots.update(extra)
     return sorted(root for root in roots if os.path.exists(root))
+
+
+def _cuda_nodes() -> list[str]:
+    return [str(node) for node in sorted(Path("/dev").glob("nvidia*")) + [Path("/dev/dri")] if node.exists()]
+
+
+def box_plan(config: Mapping[str, Any]) -> box.Plan | None:
+    """The box of the snippet processes a runner's ``config`` asks for (None: no box here, or
+    the sandbox is off). Worked out once per zygote (about 1 ms)."""
+    if not config.get("sandbox", True) or box.unsupported():
+        return None
+    cuda = config.get("device", "auto") != "cpu" and bool(_cuda_nodes())
+    reads = _read_roots(CUDA_READS if cuda else ())
+    devices = [*box.DEVICES, *(_cuda_nodes() if cuda else ())]
+    return box.plan(reads, int(config.get("memory", 4 * 2**30)), str(config["scratch"]), devices)
 
 
 def _add_path(libc: ctypes.CDLL, ruleset: int, path: str, access: int, handled: int) -> None:
@@ -195,16 +262,15 @@ def restrict_files(scratch: str, cuda: bool) -> list[str]:
     try:
         read = _FS_EXECUTE | _FS_READ_FILE | _FS_READ_DIR
         device = _FS_READ_FILE | _FS_WRITE | _FS_IOCTL_DEV
-        extra = ["/proc/driver/nvidia", "/sys/bus/pci", "/sys/devices"] if cuda else []
-        for root in _read_roots(extra):
+        for root in _read_roots(CUDA_READS if cuda else ()):
             _add_path(libc, ruleset, root, read, handled_fs)
         _add_path(libc, ruleset, "/proc/self", read, handled_fs)
         _add_path(libc, ruleset, "/dev/null", _FS_READ_FILE | _FS_WRITE, handled_fs)
         # Shared memory: DataLoader workers hand tensors back through it (files unlinked at once).
         _add_path(libc, ruleset, "/dev/shm", handled_fs & ~_FS_EXECUTE, handled_fs)
         if cuda:
-            for node in sorted(Path("/dev").glob("nvidia*")) + [Path("/dev/dri")]:
-                _add_path(libc, ruleset, str(node), device, handled_fs)
+            for node in _cuda_nodes():
+                _add_path(libc, ruleset, node, device, handled_fs)
         _add_path(libc, ruleset, scratch, handled_fs, handled_fs)
         if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
             return []

@@ -173,10 +173,15 @@ def main(argv: list[str]) -> int:
     os.dup2(null, 0)
     os.dup2(null, 1)
     os.close(null)
+    from quiz_app.runner import child, syscalls
+
+    try:  # the box first: importing torch starts a thread, and a user namespace needs a process of one
+        boxed = child.enter_box(config, sandbox.box_plan(config))
+    except OSError as error:
+        protocol.send(conn, {"ready": False, "error": f"the snippet's box could not be put up: {error}"})
+        return 1
     try:
         import torch
-
-        from quiz_app.runner import child
 
         if config.get("warm"):
             import importlib
@@ -189,4 +194,4 @@ def main(argv: list[str]) -> int:
     except BaseException as error:  # noqa: BLE001 - reported to the app, which explains it
         protocol.send(conn, {"ready": False, "error": f"{type(error).__name__}: {error}"})
         return 1
-    child.serve(torch, conn, config, parent=os.getppid())
+    child.serve(torch, conn, config, os.getppid(), program=syscalls.program_or_none(), boxed=boxed)

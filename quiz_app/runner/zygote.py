@@ -25,7 +25,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 # child is imported here, once, not in each snippet process after its fork (about 3 ms each).
-from quiz_app.runner import child, protocol, sandbox
+from quiz_app.runner import child, protocol, sandbox, syscalls
 
 # Imported after the first snippet process is forked (so the first outcome does not wait for
 # them), before the second: an optimizer's first step imports torch._dynamo, about 800 modules
@@ -120,6 +120,8 @@ class Zygote:
         self.warm = False
         self.scan_due = 0.0  # when the next look for a snippet's leftover processes may happen
         self.unscanned = False  # a snippet process ended since the last look
+        # Each snippet process's box and system-call filter, worked out once for all (about 1 ms).
+        self.plan, self.program = sandbox.box_plan(config), syscalls.program_or_none()
         import torch  # the one expensive import, shared by every snippet process
 
         self.torch = torch
@@ -134,7 +136,9 @@ class Zygote:
             signal.set_wakeup_fd(-1)
             for fd in self.private_fds:
                 os.close(fd)
-            child.serve(self.torch, Connection(ours.detach()), self.config, parent=os.getppid())
+            child.serve(
+                self.torch, Connection(ours.detach()), self.config, os.getppid(), plan=self.plan, program=self.program
+            )
         ours.close()
         self.children.add(pid)
         protocol.send(self.conn, {"child": pid})

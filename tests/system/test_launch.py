@@ -350,7 +350,7 @@ def test_a_player_name_must_be_plain_text(name: str, quiz_home: Path) -> None:
         [sys.executable, "-m", "quiz_app", "--player", name], capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 2
-    assert result.stderr == "quiz-app: error: --player needs a name without control characters\n"
+    assert result.stderr == "quiz-app: error: --player needs a name without control or invisible characters\n"
 
 
 SERVER_STANDIN = """

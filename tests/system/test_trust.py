@@ -73,8 +73,8 @@ def test_check_without_a_terminal_refuses_an_unguarded_foreign_bank_unless_trust
     refused = run_check(str(path), "--no-sandbox")
     assert refused.returncode == 1
     assert refused.stdout.splitlines()[0] == (
-        f"{path}:1:1: not run: this bank would run Python here without the guards files, network, limits; "
-        "answer yes when asked on a terminal, or pass --trust to run it anyway"
+        f"{path}:1:1: not run: this bank would run Python here without the guards files, network, box, syscalls, "
+        "limits; answer yes when asked on a terminal, or pass --trust to run it anyway"
     )
     trusted = run_check(str(path), "--no-sandbox", "--trust")
     assert trusted.returncode == 0, trusted.stdout

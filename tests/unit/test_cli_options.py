@@ -36,7 +36,7 @@ def test_a_player_name_no_store_would_keep_is_one_error_line(
     program = f"quiz-app {command[0]}" if command else "quiz-app"
     assert cli.main([*command, "--player", name]) == options.EXIT_UNUSABLE
     err = capsys.readouterr().err
-    assert err == f"{program}: error: --player needs a name without control characters\n"
+    assert err == f"{program}: error: --player needs a name without control or invisible characters\n"
 
 
 def test_a_command_error_prints_details_then_one_error_line_then_the_hint(capsys: pytest.CaptureFixture[str]) -> None:

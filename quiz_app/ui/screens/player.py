@@ -58,7 +58,7 @@ class PlayerScreen(AppModal[str | None]):
         name = valid_player(event.value)
         if name is None:
             self.query_one("#player-error", Static).update(
-                Text(_("A name is needed, without control characters."), style="bold")
+                Text(_("A name is needed, without control or invisible characters."), style="bold")
             )
             return
         self.dismiss(name)
